@@ -1,0 +1,93 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
+import { HEADERS, LeadEnriched, LeadReceived } from '@leadpipe/contracts';
+import { ConsumedEvent, deadLetter, EventPublisher, OutgoingEvent, Outcome, processed, retry } from '@leadpipe/kafka';
+import { isNetrowsError, NETROWS_ERROR_KINDS } from '@leadpipe/netrows';
+import { maskEmail } from '@leadpipe/observability';
+import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
+
+/** Namespace for deterministic event ids: a replayed lead yields the same enriched event id. */
+const EVENT_NAMESPACE = '5b0f4a52-8f5c-4a53-9d0e-3f4f0b5d2c11';
+
+/** Thrown for account-level failures (bad key, no credits): no lead is failed, the slice waits. */
+export class ProviderUnavailableError extends Error {}
+
+@Injectable()
+export class EnrichmentService {
+  private readonly logger = new Logger(EnrichmentService.name);
+
+  constructor(
+    private readonly provider: NetrowsEnrichmentProvider,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /**
+   * Enriches a batch concurrently (the rate limiter paces the calls), publishes one enriched
+   * event per lead that has an answer, and only then reports the outcomes, so offsets are
+   * committed after the events are durable.
+   */
+  async enrichBatch(events: ConsumedEvent<LeadReceived>[], concurrency = 16): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array(events.length);
+    const enriched: OutgoingEvent<'leadEnriched'>[] = [];
+    let next = 0;
+    let accountFailure: Error | null = null;
+
+    const worker = async () => {
+      while (next < events.length && !accountFailure) {
+        const index = next++;
+        const event = events[index];
+        try {
+          const result = await this.provider.enrich(event.value.lead);
+          const value: LeadEnriched = {
+            schemaVersion: 1,
+            eventId: uuidv5(`${event.value.eventId}:enriched`, EVENT_NAMESPACE),
+            leadId: event.value.leadId,
+            identityKey: event.value.identityKey,
+            receivedAt: event.value.receivedAt,
+            lead: event.value.lead,
+            outcome: result.outcome,
+            provider: this.provider.name,
+            providerCalls: result.calls,
+            enrichedAt: new Date().toISOString(),
+            person: result.person as Record<string, unknown> | null,
+            company: result.company as Record<string, unknown> | null,
+          };
+          enriched.push({ key: event.value.identityKey, value, headers: { [HEADERS.correlationId]: event.correlationId } });
+          outcomes[index] = processed();
+        } catch (error) {
+          outcomes[index] = this.classify(error, event);
+          if (isAccountFailure(error)) accountFailure = error as Error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+
+    if (accountFailure) {
+      // 401/402: the account, not the leads, is the problem. Keep every lead of the slice
+      // (answers bought so far are cached) and let the runtime retry it after a pause.
+      throw new ProviderUnavailableError(`Netrows account unavailable: ${(accountFailure as Error).message}`);
+    }
+    await this.publisher.publish('leadEnriched', enriched);
+    return outcomes;
+  }
+
+  private classify(error: unknown, event: ConsumedEvent<LeadReceived>): Outcome {
+    const lead = { leadId: event.value.leadId, email: maskEmail(event.value.lead.email) };
+    if (isNetrowsError(error)) {
+      if (error.kind === NETROWS_ERROR_KINDS.BAD_REQUEST) {
+        this.logger.warn({ ...lead, msg: 'provider rejected the lead', reason: error.message });
+        return deadLetter(`Netrows rejected the request: ${error.message}`, 'provider_rejected');
+      }
+      if (error.retryable) return retry(`Netrows ${error.kind}: ${error.message}`);
+    }
+    // Anything else (Redis down, a bug) is retried too; after the attempts it is dead-lettered with the reason.
+    return retry(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function isAccountFailure(error: unknown): boolean {
+  return (
+    isNetrowsError(error) &&
+    (error.kind === NETROWS_ERROR_KINDS.UNAUTHORIZED || error.kind === NETROWS_ERROR_KINDS.INSUFFICIENT_CREDITS)
+  );
+}

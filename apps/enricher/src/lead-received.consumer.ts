@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { LeadReceived, TOPICS } from '@leadpipe/contracts';
+import { ConsumedEvent, Outcome } from '@leadpipe/kafka';
+import { EnrichmentService } from './enrichment.service';
+
+@Controller()
+export class LeadReceivedConsumer {
+  constructor(private readonly enrichment: EnrichmentService) {}
+
+  @EventPattern(TOPICS.leadReceived)
+  handle(@Payload() events: ConsumedEvent<LeadReceived>[]): Promise<Outcome[]> {
+    return this.enrichment.enrichBatch(events);
+  }
+}

@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { enricherEnvSchema, loadConfig } from '@leadpipe/config';
+import { bootstrapConsumerService } from '@leadpipe/kafka';
+import { EnricherModule } from './enricher.module';
+
+const config = loadConfig(enricherEnvSchema);
+void bootstrapConsumerService({
+  module: EnricherModule.register(config),
+  config,
+  port: config.ENRICHER_PORT,
+  group: 'enricher',
+  stage: 'enricher',
+  maxBatchSize: 100,
+  maxAttempts: config.ENRICHER_MAX_ATTEMPTS,
+  retryBaseMs: config.ENRICHER_RETRY_BASE_MS,
+});

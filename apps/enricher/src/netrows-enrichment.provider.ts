@@ -1,0 +1,115 @@
+import { LeadInput, linkedinSlug, normaliseEmail } from '@leadpipe/contracts';
+import {
+  companyDomainMatches,
+  currentPosition,
+  hostOf,
+  isFreeMailDomain,
+  NetrowsClient,
+  NetrowsCompany,
+  NetrowsPerson,
+  NetrowsResult,
+} from '@leadpipe/netrows';
+import { Cached, EnrichmentCache } from './enrichment-cache';
+
+/** What a provider found for one lead. */
+export interface ProviderResult {
+  outcome: 'enriched' | 'not_found';
+  person: NetrowsPerson | null;
+  company: NetrowsCompany | null;
+  /** Paid calls this lead caused. */
+  calls: number;
+}
+
+/** Gate every paid call passes through (the shared rate limiter). */
+export type CallGate = () => Promise<unknown>;
+
+/**
+ * Netrows lookups in the order `netrows-api.md` prescribes: a LinkedIn URL is reduced to its
+ * slug and looked up by username; otherwise a work e-mail goes through reverse-lookup, then
+ * profile. The company comes from the current position, else from the lead's domain
+ * (rejecting look-alikes). Every answer, found or not, is cached.
+ */
+export class NetrowsEnrichmentProvider {
+  readonly name = 'netrows';
+
+  constructor(
+    private readonly client: NetrowsClient,
+    private readonly cache: EnrichmentCache,
+    private readonly gate: CallGate,
+  ) {}
+
+  async enrich(lead: LeadInput): Promise<ProviderResult> {
+    const person = await this.findPerson(lead);
+    const company = await this.findCompany(lead, person.value.found ? person.value.data : null);
+    return {
+      outcome: person.value.found ? 'enriched' : 'not_found',
+      person: person.value.found ? person.value.data : null,
+      company: company.value.found ? company.value.data : null,
+      calls: person.calls + company.calls,
+    };
+  }
+
+  private async findPerson(lead: LeadInput): Promise<{ value: Cached<NetrowsPerson>; calls: number }> {
+    const slug = lead.linkedinUrl ? linkedinSlug(lead.linkedinUrl) : null;
+    if (slug) return this.profileBySlug(slug);
+    if (!lead.email || isFreeMailDomain(lead.email)) {
+      // Reverse lookup supports business addresses only: a free-mail address would waste a credit.
+      return { value: { found: false }, calls: 0 };
+    }
+    const email = normaliseEmail(lead.email);
+    const lookup = await this.cache.getOrLoad<{ username: string }>(`person:email:${email}`, async () => {
+      const result = await this.call(() => this.client.reverseLookup(email));
+      const username = result.found ? (result.data.profile?.username ?? usernameFromUrl(result.data.linkedinUrl)) : null;
+      return { value: username ? { found: true, data: { username: username.toLowerCase() } } : { found: false }, calls: 1 };
+    });
+    if (!lookup.value.found) return { value: { found: false }, calls: lookup.calls };
+    const profile = await this.profileBySlug(lookup.value.data.username);
+    return { value: profile.value, calls: lookup.calls + profile.calls };
+  }
+
+  private profileBySlug(slug: string): Promise<{ value: Cached<NetrowsPerson>; calls: number }> {
+    return this.cache.getOrLoad<NetrowsPerson>(`person:linkedin:${slug}`, async () => {
+      const result = await this.call(() => this.client.getProfile(slug));
+      return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
+    });
+  }
+
+  private async findCompany(lead: LeadInput, person: NetrowsPerson | null): Promise<{ value: Cached<NetrowsCompany>; calls: number }> {
+    const position = person ? currentPosition(person) : undefined;
+    const handle = position?.companyUsername || (position?.companyId !== undefined ? String(position.companyId) : '');
+    if (handle) {
+      return this.cache.getOrLoad<NetrowsCompany>(`company:id:${handle.toLowerCase()}`, async () => {
+        const result = await this.call(() => this.client.getCompany(handle));
+        return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
+      });
+    }
+    const domain = companyDomainOf(lead);
+    if (!domain) return { value: { found: false }, calls: 0 };
+    return this.cache.getOrLoad<NetrowsCompany>(`company:domain:${domain}`, async () => {
+      const result = await this.call(() => this.client.getCompanyByDomain(domain));
+      // by-domain sometimes maps a domain to a look-alike company: keep only a real match.
+      const match = result.found && companyDomainMatches(result.data, domain);
+      return { value: match && result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
+    });
+  }
+
+  private async call<T>(request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
+    await this.gate();
+    return request();
+  }
+}
+
+/** The lead's company domain, else its e-mail's domain when that is a work address. */
+function companyDomainOf(lead: LeadInput): string | null {
+  const fromInput = lead.companyDomain ? hostOf(lead.companyDomain) : null;
+  if (fromInput) return fromInput.replace(/^www\./, '');
+  if (lead.email && !isFreeMailDomain(lead.email)) {
+    const domain = lead.email.slice(lead.email.lastIndexOf('@') + 1).trim().toLowerCase();
+    return domain || null;
+  }
+  return null;
+}
+
+function usernameFromUrl(url: string | undefined): string | null {
+  return url ? linkedinSlug(url) : null;
+}

@@ -1,0 +1,41 @@
+import Redis from 'ioredis';
+
+/**
+ * GCRA on Redis time: one token every `60 000 / perMinute` ms, shared by every replica and
+ * every API key of the account. No burst allowance, so no sliding minute ever sees more than
+ * `perMinute` calls, and under backlog the calls are spaced evenly (the quota is used fully).
+ * Returns 0 when the caller may go, else the microseconds to wait.
+ */
+const GCRA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat > now then return tat - now end
+redis.call('SET', KEYS[1], string.format('%.0f', tat + interval), 'PX', math.ceil(interval / 1000) + 1000)
+return 0
+`;
+
+export class RedisRateLimiter {
+  private readonly intervalMicros: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    perMinute: number,
+  ) {
+    this.intervalMicros = Math.ceil(60_000_000 / perMinute);
+  }
+
+  /** Waits for a token. Throws if Redis is unreachable: no token, no call (fail closed). */
+  async acquire(signal?: AbortSignal): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      if (signal?.aborted) throw new Error('rate limiter wait aborted');
+      const waitMicros = Number(await this.redis.eval(GCRA, 1, this.key, String(this.intervalMicros)));
+      if (waitMicros <= 0) return Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(waitMicros / 1000))));
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
+import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
+import { CreateLeadBody } from './create-lead.dto';
+
+export interface AcceptedLead {
+  id: string;
+  status: 'received';
+}
+
+/** The read model served by `GET /api/leads/:id`. */
+export interface LeadView {
+  id: string;
+  status: string;
+  status_reason: string | null;
+  reasons: string[];
+  score: number | null;
+  input: {
+    email: string | null;
+    first_name: string | null;
+    last_name: string | null;
+    company_domain: string | null;
+    linkedin_url: string | null;
+  };
+  received_at: string;
+  updated_at: string;
+  enrichment: {
+    provider: string;
+    provider_calls: number;
+    fetched_at: string;
+    person: Record<string, unknown> | null;
+    company: Record<string, unknown> | null;
+  } | null;
+}
+
+@Injectable()
+export class LeadsService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Stores the lead and its received event in one transaction. Once this resolves the lead
+   * is durable: the outbox relay delivers the event to Kafka, even if the broker is down now.
+   */
+  async accept(body: CreateLeadBody, correlationId: string): Promise<AcceptedLead> {
+    const input = {
+      email: body.email,
+      firstName: body.first_name,
+      lastName: body.last_name,
+      companyDomain: body.company_domain,
+      linkedinUrl: body.linkedin_url,
+    };
+    const identityKey = identityKeyOf(input);
+    if (!identityKey) throw new Error('validated lead has no identity');
+    const now = new Date();
+    const event: LeadReceived = {
+      schemaVersion: 1,
+      eventId: randomUUID(),
+      leadId: randomUUID(),
+      identityKey,
+      receivedAt: now.toISOString(),
+      source: 'api',
+      priority: 'normal',
+      lead: input,
+    };
+    await this.db.transaction(async (tx) => {
+      await tx.insert(LeadEntity, {
+        id: event.leadId,
+        identityKey,
+        status: 'received',
+        statusReason: null,
+        reasons: [],
+        score: null,
+        email: input.email ?? null,
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        companyDomain: input.companyDomain ?? null,
+        linkedinUrl: input.linkedinUrl ?? null,
+        source: event.source,
+        priority: event.priority,
+        receivedAt: now,
+        updatedAt: now,
+      });
+      await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ($1, $2, $3, $4)`, [
+        'leadReceived',
+        identityKey,
+        JSON.stringify(event),
+        JSON.stringify({ [HEADERS.correlationId]: correlationId }),
+      ]);
+    });
+    return { id: event.leadId, status: 'received' };
+  }
+
+  async find(id: string): Promise<LeadView | null> {
+    const lead = await this.db.getRepository(LeadEntity).findOne({ where: { id } });
+    if (!lead) return null;
+    const enrichment = await this.db.getRepository(EnrichmentEntity).findOne({ where: { leadId: id } });
+    return {
+      id: lead.id,
+      status: lead.status,
+      status_reason: lead.statusReason,
+      reasons: lead.reasons,
+      score: lead.score,
+      input: {
+        email: lead.email,
+        first_name: lead.firstName,
+        last_name: lead.lastName,
+        company_domain: lead.companyDomain,
+        linkedin_url: lead.linkedinUrl,
+      },
+      received_at: lead.receivedAt.toISOString(),
+      updated_at: lead.updatedAt.toISOString(),
+      enrichment: enrichment
+        ? {
+            provider: enrichment.provider,
+            provider_calls: enrichment.providerCalls,
+            fetched_at: enrichment.fetchedAt.toISOString(),
+            person: enrichment.person,
+            company: enrichment.company,
+          }
+        : null,
+    };
+  }
+}

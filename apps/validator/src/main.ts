@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { loadConfig, validatorEnvSchema } from '@leadpipe/config';
+import { bootstrapConsumerService } from '@leadpipe/kafka';
+import { ValidatorModule } from './validator.module';
+
+const config = loadConfig(validatorEnvSchema);
+void bootstrapConsumerService({
+  module: ValidatorModule.register(config),
+  config,
+  port: config.VALIDATOR_PORT,
+  group: 'validator',
+  stage: 'validator',
+});

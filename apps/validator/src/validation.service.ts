@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v5 as uuidv5 } from 'uuid';
+import isEmail from 'validator/lib/isEmail';
+import { HEADERS, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
+import { ConsumedEvent, EventPublisher, OutgoingEvent, Outcome, processed } from '@leadpipe/kafka';
+import { isFreeMailDomain, NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
+import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
+import { scoreLead } from './lead-scorer';
+
+const EVENT_NAMESPACE = '0d7f3c1e-2b6a-4f0e-9a51-6c8e2d4b7a90';
+
+interface Row {
+  event: ConsumedEvent<LeadEnriched>;
+  validated: LeadValidated;
+  person: ReturnType<typeof normalisePerson>;
+  company: ReturnType<typeof normaliseCompany>;
+}
+
+/**
+ * Cleans, scores and stores enriched leads. A slice is written in one transaction (lead and
+ * enrichment together), idempotently: a redelivered event rewrites the same values, and an
+ * older enrichment never replaces a newer one. Validated events go out after the commit.
+ */
+@Injectable()
+export class ValidationService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async validateBatch(events: ConsumedEvent<LeadEnriched>[]): Promise<Outcome[]> {
+    const rows = events.map((event) => this.evaluate(event));
+    await this.db.transaction(async (tx) => {
+      for (const { event, validated, person, company } of rows) {
+        const e = event.value;
+        await tx.query(
+          `INSERT INTO leads (id, identity_key, status, status_reason, reasons, score, email, first_name, last_name,
+                              company_domain, linkedin_url, source, received_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'kafka', $12, now())
+           ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
+             reasons = EXCLUDED.reasons, score = EXCLUDED.score, updated_at = now()`,
+          [
+            e.leadId,
+            e.identityKey,
+            validated.status,
+            validated.reasons[0] ?? null,
+            JSON.stringify(validated.reasons),
+            validated.score,
+            e.lead.email ?? null,
+            e.lead.firstName ?? null,
+            e.lead.lastName ?? null,
+            e.lead.companyDomain ?? null,
+            e.lead.linkedinUrl ?? null,
+            e.receivedAt,
+          ],
+        );
+        await tx.query(
+          `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
+                                    raw_person, raw_company, event_id, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+           ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
+             provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
+             company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
+             event_id = EXCLUDED.event_id, updated_at = now()
+           WHERE enrichments.fetched_at <= EXCLUDED.fetched_at`,
+          [
+            e.leadId,
+            e.provider,
+            e.outcome,
+            e.providerCalls,
+            e.enrichedAt,
+            person && JSON.stringify(snakeCase(person)),
+            company && JSON.stringify(snakeCase(company)),
+            e.person && JSON.stringify(e.person),
+            e.company && JSON.stringify(e.company),
+            e.eventId,
+          ],
+        );
+      }
+    });
+    const outgoing: OutgoingEvent<'leadValidated'>[] = rows.map(({ event, validated }) => ({
+      key: event.value.identityKey,
+      value: validated,
+      headers: { [HEADERS.correlationId]: event.correlationId },
+    }));
+    await this.publisher.publish('leadValidated', outgoing);
+    return rows.map(() => processed());
+  }
+
+  private evaluate(event: ConsumedEvent<LeadEnriched>): Row {
+    const e = event.value;
+    const person = normalisePerson(e.person as NetrowsPerson | null);
+    const company = normaliseCompany(e.company as NetrowsCompany | null);
+    const reasons = invalidReasons(e.lead);
+    const hasWorkEmail = Boolean(e.lead.email && isEmail(e.lead.email) && !isFreeMailDomain(e.lead.email));
+    const score = reasons.length === 0 && e.outcome === 'enriched' ? scoreLead(person, company, hasWorkEmail).total : null;
+    if (reasons.length === 0 && e.outcome === 'not_found') {
+      reasons.push(
+        e.lead.email && !e.lead.linkedinUrl && isFreeMailDomain(e.lead.email)
+          ? 'free-mail address: the provider cannot look it up'
+          : 'provider has no profile for this identity',
+      );
+    }
+    const validated: LeadValidated = {
+      schemaVersion: 1,
+      eventId: uuidv5(`${e.eventId}:validated`, EVENT_NAMESPACE),
+      leadId: e.leadId,
+      identityKey: e.identityKey,
+      status: invalidReasons(e.lead).length > 0 ? 'invalid' : e.outcome,
+      score,
+      reasons,
+      summary: {
+        fullName: person?.fullName ?? ([e.lead.firstName, e.lead.lastName].filter(Boolean).join(' ') || null),
+        email: e.lead.email ?? null,
+        title: person?.title ?? null,
+        companyName: company?.name ?? person?.companyName ?? null,
+        companyDomain: company?.domain ?? e.lead.companyDomain ?? null,
+        country: person?.countryCode ?? null,
+        linkedinUrl: person?.linkedinUrl ?? null,
+      },
+      validatedAt: new Date().toISOString(),
+    };
+    return { event, validated, person, company };
+  }
+}
+
+/** Stored JSON uses the API's field names (snake_case). */
+function snakeCase(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Variables every service reads. Grouped by prefix; defaults suit the local machine. */
+export const commonEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('leadpipe'),
+  /** Prefix for topic and consumer-group names; lets several pipelines (or test suites) share a broker. */
+  KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"')
+    .default(''),
+  KAFKA_PARTITIONS_CONCURRENTLY: positiveInt.default(3),
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt.default(3_000),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/leadpipe'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  /** Prefix for every Redis key, for the same reason as KAFKA_NAMESPACE. */
+  REDIS_KEY_PREFIX: z.string().default('leadpipe:'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+});
+
+export const ingestEnvSchema = commonEnvSchema.extend({
+  INGEST_PORT: port.default(3000),
+  INGEST_OUTBOX_POLL_MS: positiveInt.default(50),
+  INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
+});
+
+export const enricherEnvSchema = commonEnvSchema.extend({
+  ENRICHER_PORT: port.default(3001),
+  ENRICHER_CACHE_TTL_DAYS: z.coerce.number().int().min(30).max(90).default(30),
+  ENRICHER_NOT_FOUND_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  ENRICHER_MAX_ATTEMPTS: positiveInt.default(4),
+  ENRICHER_RETRY_BASE_MS: positiveInt.default(2_000),
+  NETROWS_BASE_URL: z.string().url().default('https://api.netrows.com/v1'),
+  NETROWS_API_KEY: z.string().min(1, 'NETROWS_API_KEY is required (use the simulator\'s key locally)'),
+  NETROWS_TIMEOUT_MS: positiveInt.default(15_000),
+  /** The account's plan limit, enforced across all enricher replicas. */
+  NETROWS_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
+  NETROWS_PATH_PROFILE: z.string().startsWith('/').default('/people/profile'),
+  NETROWS_PATH_PROFILE_BY_URL: z.string().startsWith('/').default('/people/profile-by-url'),
+  NETROWS_PATH_REVERSE_LOOKUP: z.string().startsWith('/').default('/people/reverse-lookup'),
+  NETROWS_PATH_COMPANY_DETAILS: z.string().startsWith('/').default('/companies/details'),
+  NETROWS_PATH_COMPANY_BY_DOMAIN: z.string().startsWith('/').default('/companies/by-domain'),
+  NETROWS_PARAM_PROFILE_USERNAME: z.string().min(1).default('username'),
+  NETROWS_PARAM_PROFILE_URL: z.string().min(1).default('url'),
+  NETROWS_PARAM_REVERSE_LOOKUP_EMAIL: z.string().min(1).default('email'),
+  NETROWS_PARAM_COMPANY_DETAILS_ID: z.string().min(1).default('companyId'),
+  NETROWS_PARAM_COMPANY_DOMAIN: z.string().min(1).default('domain'),
+});
+
+export const validatorEnvSchema = commonEnvSchema.extend({
+  VALIDATOR_PORT: port.default(3002),
+});
+
+export const notifierEnvSchema = commonEnvSchema.extend({
+  NOTIFIER_PORT: port.default(3003),
+  /** Leads scoring at or above this are announced. */
+  NOTIFIER_SCORE_THRESHOLD: z.coerce.number().int().min(0).max(100).default(70),
+  /** Where high-value leads are POSTed; empty turns the webhook channel off. */
+  NOTIFIER_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
+  NOTIFIER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  NOTIFIER_MAX_ATTEMPTS: positiveInt.default(5),
+  NOTIFIER_RETRY_BASE_MS: positiveInt.default(1_000),
+  NOTIFIER_ENABLED: bool.default(true),
+});
+
+export type CommonEnv = z.infer<typeof commonEnvSchema>;
+export type IngestEnv = z.infer<typeof ingestEnvSchema>;
+export type EnricherEnv = z.infer<typeof enricherEnvSchema>;
+export type ValidatorEnv = z.infer<typeof validatorEnvSchema>;
+export type NotifierEnv = z.infer<typeof notifierEnvSchema>;

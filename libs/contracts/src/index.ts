@@ -1,0 +1,4 @@
+export * from './topics';
+export * from './headers';
+export * from './events';
+export * from './identity';

@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { DeadLetter, EVENT_SCHEMAS, HEADERS, TopicKey, TOPICS, topicName } from '@leadpipe/contracts';
+import { EventPublisher } from './event-publisher';
+import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
+
+export interface BatchConsumerLogger {
+  log(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  namespace: string;
+  /** Logical consumer group (e.g. `enricher`); the physical id is `<namespace>.leadpipe.<group>`. */
+  group: string;
+  /** Name of the stage written into dead letters. */
+  stage: string;
+  publisher: EventPublisher;
+  handlers: Map<TopicKey, BatchHandler<unknown>>;
+  logger: BatchConsumerLogger;
+  partitionsConsumedConcurrently: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Largest slice of a fetched batch handed to a handler at once. */
+  maxBatchSize?: number;
+  /** Attempts for messages a handler answers `retry` for, before they are dead-lettered. */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  /** Delay between attempts after a handler throws (an infrastructure failure: never dead-lettered). */
+  failureBackoffMs?: number;
+  onOutcome?: (topicKey: TopicKey, outcome: Outcome['status']) => void;
+}
+
+interface PendingDeadLetter {
+  message: KafkaMessage;
+  reason: string;
+  code: DeadLetter['errorCode'];
+  attempts: number;
+  firstFailureAt: string;
+  leadId: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function consumerGroupId(namespace: string, group: string): string {
+  return namespace ? `${namespace}.leadpipe.${group}` : `leadpipe.${group}`;
+}
+
+/**
+ * A kafkajs consumer that processes messages in batches and commits an offset only after
+ * every message before it has a durable outcome: processed, skipped, or written to the
+ * dead-letter topic. A handler that throws means "infrastructure trouble" (database or
+ * broker down): the slice is retried, heartbeating, until it succeeds or the consumer stops;
+ * nothing is committed past it, so a crash replays it (handlers are idempotent).
+ */
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  private readonly topicKeys = new Map<string, TopicKey>();
+  private readonly maxBatchSize: number;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+  private readonly failureBackoffMs: number;
+  private assigned = false;
+  private running = false;
+  private readonly stopSignal = new AbortController();
+
+  constructor(private readonly options: BatchConsumerOptions) {
+    this.maxBatchSize = options.maxBatchSize ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.retryBaseMs = options.retryBaseMs ?? 2_000;
+    this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
+    for (const key of options.handlers.keys()) this.topicKeys.set(topicName(key, options.namespace), key);
+    this.consumer = options.kafka.consumer({
+      groupId: consumerGroupId(options.namespace, options.group),
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 1_048_576,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.assigned = true;
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.assigned = false;
+      this.options.logger.error('consumer crashed', { group: options.group, error: String(event.payload.error) });
+    });
+  }
+
+  /** True once the consumer has joined its group (readiness). */
+  get isReady(): boolean {
+    return this.running && this.assigned;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.topicKeys.keys()], fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      // Commit as soon as anything is resolved: offsets move only after outcomes are durable.
+      autoCommitThreshold: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the in-flight slice finish, commits what is done and leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopSignal.abort();
+    await this.consumer.disconnect();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const topicKey = this.topicKeys.get(batch.topic);
+    if (!topicKey) return;
+    const handler = this.options.handlers.get(topicKey)!;
+    for (let start = 0; start < batch.messages.length; start += this.maxBatchSize) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const slice = batch.messages.slice(start, start + this.maxBatchSize);
+      const done = await this.processSlice(topicKey, batch.topic, batch.partition, slice, handler, payload);
+      if (!done) return;
+      payload.resolveOffset(slice[slice.length - 1].offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
+    }
+  }
+
+  /** Returns false when the consumer stopped before the slice had an outcome for every message. */
+  private async processSlice(
+    topicKey: TopicKey,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    handler: BatchHandler<unknown>,
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
+    const deadLetters: PendingDeadLetter[] = [];
+    let pending: Array<{ message: KafkaMessage; event: ConsumedEvent<unknown>; firstFailureAt?: string }> = [];
+
+    for (const message of messages) {
+      const decoded = this.decode(topicKey, topic, partition, message);
+      if ('event' in decoded) pending.push({ message, event: decoded.event });
+      else if (topicKey === 'deadLetter') {
+        // A dead letter that is itself unreadable has nowhere further to go: skip it, loudly.
+        this.options.logger.error('unreadable dead letter skipped', { topic, partition, offset: message.offset, reason: decoded.reason });
+        this.options.onOutcome?.(topicKey, 'skipped');
+      } else {
+        deadLetters.push({
+          message,
+          reason: decoded.reason,
+          code: decoded.code,
+          attempts: 1,
+          firstFailureAt: new Date().toISOString(),
+          leadId: decoded.leadId,
+        });
+      }
+    }
+
+    let failures = 0;
+    for (let attempt = 1; pending.length > 0; ) {
+      let outcomes: Outcome[];
+      // Handlers may wait long (rate limits): keep the group membership alive meanwhile.
+      const beat = setInterval(() => {
+        payload.heartbeat().catch((error: unknown) => this.options.logger.warn('heartbeat failed', { error: String(error) }));
+      }, this.options.heartbeatIntervalMs);
+      try {
+        outcomes = await handler(pending.map((p) => p.event));
+        if (outcomes.length !== pending.length) {
+          throw new Error(`handler returned ${outcomes.length} outcomes for ${pending.length} events`);
+        }
+      } catch (error) {
+        this.options.logger.error('handler failed; retrying the slice', {
+          topic,
+          partition,
+          fromOffset: pending[0].message.offset,
+          size: pending.length,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        failures += 1;
+        const backoff = Math.min(this.failureBackoffMs * 2 ** (failures - 1), 30_000);
+        if (!(await this.wait(backoff, payload))) return false;
+        continue;
+      } finally {
+        clearInterval(beat);
+      }
+      const again: typeof pending = [];
+      outcomes.forEach((outcome, i) => {
+        const item = pending[i];
+        this.options.onOutcome?.(topicKey, outcome.status);
+        if (outcome.status === 'retry') {
+          const firstFailureAt = item.firstFailureAt ?? new Date().toISOString();
+          if (attempt < this.maxAttempts) again.push({ ...item, firstFailureAt });
+          else
+            deadLetters.push({
+              message: item.message,
+              reason: `retries exhausted after ${attempt} attempts: ${outcome.reason}`,
+              code: 'retries_exhausted',
+              attempts: attempt,
+              firstFailureAt,
+              leadId: leadIdOf(item.event.value),
+            });
+        } else if (outcome.status === 'dead_letter') {
+          deadLetters.push({
+            message: item.message,
+            reason: outcome.reason,
+            code: outcome.code,
+            attempts: attempt,
+            firstFailureAt: item.firstFailureAt ?? new Date().toISOString(),
+            leadId: leadIdOf(item.event.value),
+          });
+        }
+      });
+      pending = again;
+      if (pending.length > 0) {
+        const delay = this.retryBaseMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+        if (!(await this.wait(delay, payload))) return false;
+        attempt += 1;
+      }
+    }
+
+    while (deadLetters.length > 0) {
+      try {
+        await this.publishDeadLetters(topic, partition, deadLetters);
+        for (let i = 0; i < deadLetters.length; i++) this.options.onOutcome?.(topicKey, 'dead_letter');
+        break;
+      } catch (error) {
+        this.options.logger.error('dead-letter publish failed; retrying', { error: String(error) });
+        if (!(await this.wait(this.failureBackoffMs, payload))) return false;
+      }
+    }
+    return true;
+  }
+
+  private decode(
+    topicKey: TopicKey,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): { event: ConsumedEvent<unknown> } | { reason: string; code: DeadLetter['errorCode']; leadId: string | null } {
+    if (!message.value) return { reason: 'empty message value', code: 'unparseable', leadId: null };
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString('utf8'));
+    } catch (error) {
+      return { reason: `value is not JSON: ${(error as Error).message}`, code: 'unparseable', leadId: null };
+    }
+    const parsed = EVENT_SCHEMAS[topicKey].safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      return { reason: `schema ${TOPICS[topicKey]}: ${issues}`, code: 'schema_invalid', leadId: leadIdOf(json) };
+    }
+    const headers = decodeHeaders(message.headers);
+    return {
+      event: {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key ? message.key.toString('utf8') : null,
+        headers,
+        correlationId: headers[HEADERS.correlationId] ?? randomUUID(),
+        value: parsed.data,
+      },
+    };
+  }
+
+  private async publishDeadLetters(topic: string, partition: number, items: PendingDeadLetter[]): Promise<void> {
+    const now = new Date().toISOString();
+    await this.options.publisher.publish(
+      'deadLetter',
+      items.map((item) => {
+        const raw = item.message.value ?? Buffer.alloc(0);
+        const text = raw.toString('utf8');
+        const isText = Buffer.from(text, 'utf8').equals(raw);
+        const headers = decodeHeaders(item.message.headers);
+        return {
+          key: item.message.key ? item.message.key.toString('utf8') : null,
+          headers: {
+            [HEADERS.correlationId]: headers[HEADERS.correlationId] ?? randomUUID(),
+            [HEADERS.originTopic]: topic,
+            [HEADERS.originPartition]: String(partition),
+            [HEADERS.originOffset]: item.message.offset,
+            [HEADERS.attempts]: String(item.attempts),
+            [HEADERS.firstFailureAt]: item.firstFailureAt,
+            [HEADERS.error]: item.reason.slice(0, 1000),
+            [HEADERS.stage]: this.options.stage,
+          },
+          value: {
+            schemaVersion: 1 as const,
+            eventId: randomUUID(),
+            leadId: item.leadId,
+            stage: this.options.stage,
+            reason: item.reason.slice(0, 4000),
+            errorCode: item.code,
+            originTopic: topic,
+            originPartition: partition,
+            originOffset: item.message.offset,
+            attempts: item.attempts,
+            firstFailureAt: item.firstFailureAt,
+            failedAt: now,
+            key: item.message.key ? item.message.key.toString('utf8') : null,
+            payload: isText ? text : raw.toString('base64'),
+            payloadEncoding: isText ? ('utf8' as const) : ('base64' as const),
+          },
+        };
+      }),
+    );
+  }
+
+  /** Waits while heartbeating, so a long back-off does not cost the partition. False if stopped. */
+  private async wait(ms: number, payload: EachBatchPayload): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!this.running || !payload.isRunning() || payload.isStale()) return false;
+      await sleep(Math.min(deadline - Date.now(), this.options.heartbeatIntervalMs), this.stopSignal.signal);
+      await payload.heartbeat().catch((error: unknown) => this.options.logger.warn('heartbeat failed', { error: String(error) }));
+    }
+    return this.running && payload.isRunning() && !payload.isStale();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+function leadIdOf(value: unknown): string | null {
+  if (value && typeof value === 'object' && 'leadId' in value) {
+    const id = (value as { leadId: unknown }).leadId;
+    if (typeof id === 'string' && UUID.test(id)) return id;
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+import { DynamicModule, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CommonEnv } from '@leadpipe/config';
+import { ReadinessRegistry } from '@leadpipe/observability';
+import { KAFKA } from './kafka.module';
+import { EventPublisher } from './event-publisher';
+import { KafkaBatchTransport } from './kafka-batch.transport';
+
+export interface ConsumerServiceOptions {
+  module: DynamicModule;
+  config: CommonEnv;
+  /** HTTP port for health (and, later, metrics). */
+  port: number;
+  group: string;
+  stage: string;
+  maxBatchSize?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+}
+
+/**
+ * Boots a Kafka-consuming service: a hybrid Nest app whose HTTP side serves health and whose
+ * microservice side is the batch transport. SIGTERM drains: the consumer finishes its slice,
+ * commits and leaves the group before connections close.
+ */
+export async function bootstrapConsumerService(options: ConsumerServiceOptions): Promise<void> {
+  try {
+    const app = await NestFactory.create(options.module, { bufferLogs: true });
+    const logger = app.get(Logger);
+    app.useLogger(logger);
+    app.enableShutdownHooks();
+    const kafkaLogger = new NestLogger(`consumer:${options.group}`);
+    const transport = new KafkaBatchTransport({
+      kafka: app.get(KAFKA),
+      namespace: options.config.KAFKA_NAMESPACE,
+      group: options.group,
+      stage: options.stage,
+      publisher: app.get(EventPublisher),
+      logger: {
+        log: (message, extra) => kafkaLogger.log({ msg: message, ...extra }),
+        warn: (message, extra) => kafkaLogger.warn({ msg: message, ...extra }),
+        error: (message, extra) => kafkaLogger.error({ msg: message, ...extra }),
+      },
+      partitionsConsumedConcurrently: options.config.KAFKA_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: options.config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: options.config.KAFKA_HEARTBEAT_INTERVAL_MS,
+      maxBatchSize: options.maxBatchSize,
+      maxAttempts: options.maxAttempts,
+      retryBaseMs: options.retryBaseMs,
+    });
+    app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+    app.get(ReadinessRegistry).register({ name: `consumer:${options.group}`, isReady: () => transport.isReady });
+    await app.init();
+    await app.startAllMicroservices();
+    await app.listen(options.port, '0.0.0.0');
+  } catch (error) {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  }
+}

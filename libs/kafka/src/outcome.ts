@@ -1,0 +1,31 @@
+import { DeadLetter } from '@leadpipe/contracts';
+
+/** What a handler did with one message; the runtime maps each to a commit, a retry or a dead letter. */
+export type Outcome =
+  | { status: 'processed' }
+  | { status: 'skipped'; reason: string }
+  | { status: 'retry'; reason: string }
+  | { status: 'dead_letter'; reason: string; code: DeadLetter['errorCode'] };
+
+export const processed = (): Outcome => ({ status: 'processed' });
+export const skipped = (reason: string): Outcome => ({ status: 'skipped', reason });
+export const retry = (reason: string): Outcome => ({ status: 'retry', reason });
+export const deadLetter = (reason: string, code: DeadLetter['errorCode'] = 'processing_failed'): Outcome => ({
+  status: 'dead_letter',
+  reason,
+  code,
+});
+
+/** One validated message handed to a handler. */
+export interface ConsumedEvent<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+  correlationId: string;
+  value: T;
+}
+
+/** Handlers receive a batch and answer with one outcome per event, in the same order. */
+export type BatchHandler<T> = (events: ConsumedEvent<T>[]) => Promise<Outcome[]>;

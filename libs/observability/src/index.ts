@@ -1,0 +1,3 @@
+export * from './logging';
+export * from './health.controller';
+export * from './health.module';

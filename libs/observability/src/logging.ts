@@ -1,0 +1,38 @@
+import { LoggerModule } from 'nestjs-pino';
+import { DynamicModule } from '@nestjs/common';
+
+/**
+ * Paths never written to logs: credentials and personal data. E-mail addresses and API
+ * keys only ever appear in logs masked.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  '*.apiKey',
+  '*.email',
+  '*.password',
+  'email',
+  'apiKey',
+];
+
+/** Structured JSON logs for a service (pretty only when asked for, in development). */
+export function loggingModule(service: string, level: string): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level,
+      name: service,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      customProps: (req) => ({ correlationId: req.headers['x-correlation-id'] }),
+    },
+  });
+}
+
+/** `ada.lovelace@example.com` → `a***@example.com`: enough to debug, not enough to identify. */
+export function maskEmail(email: string | null | undefined): string | null {
+  if (!email) return null;
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}

@@ -1,0 +1,54 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { LeadEntity } from './entities/lead.entity';
+import { EnrichmentEntity } from './entities/enrichment.entity';
+import { OutboxEntity } from './entities/outbox.entity';
+import { NotificationEntity } from './entities/notification.entity';
+import { InitialSchema1764489600000 } from './migrations/1764489600000-initial-schema';
+
+export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity];
+export const MIGRATIONS = [InitialSchema1764489600000];
+
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    // The schema changes through migrations only.
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize },
+  };
+}
+
+/** Creates the database when it does not exist (connecting to the server's `postgres` database). */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[a-zA-Z0-9_]+$/.test(name)) throw new Error(`refusing to create database with unusual name "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const ds = new DataSource({ type: 'postgres', url: admin.toString() });
+  await ds.initialize();
+  try {
+    const rows: unknown[] = await ds.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length > 0) return false;
+    await ds.query(`CREATE DATABASE "${name}"`);
+    return true;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Creates the database if needed and applies pending migrations. Returns their names. */
+export async function migrate(url: string): Promise<string[]> {
+  await ensureDatabase(url);
+  const ds = new DataSource(dataSourceOptions(url, 2));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,35 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, CommonEnv } from '@leadpipe/config';
+
+export const REDIS = Symbol('REDIS');
+
+@Injectable()
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** One ioredis connection per service, keys prefixed with REDIS_KEY_PREFIX. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: CommonEnv) =>
+        new Redis(config.REDIS_URL, {
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          // Fail calls fast while Redis is away instead of queueing them without bound.
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: true,
+        }),
+    },
+    RedisLifecycle,
+  ],
+  exports: [REDIS],
+})
+export class RedisModule {}

@@ -1,0 +1,33 @@
+import type { LeadView } from './ingest-api.schema';
+import { isTerminalStatus } from './ingest-api.schema';
+import type { LeadInput } from './lead-header.mapper';
+
+/** A lead ingest accepted, with the last view of it the tool read. */
+export interface TrackedLead {
+  readonly row: number;
+  readonly id: string;
+  /** What the tool sent, so the output shows the user's own values even if ingest never answers a lookup. */
+  readonly input: LeadInput;
+  view: LeadView | null;
+}
+
+export function statusOf(lead: TrackedLead): string {
+  return lead.view?.status ?? 'received';
+}
+
+export function isTerminal(lead: TrackedLead): boolean {
+  return isTerminalStatus(statusOf(lead));
+}
+
+/** A request that got no usable answer even after retries; any of these makes the run exit 1. */
+export interface FailedRequest {
+  readonly row: number;
+  readonly leadId?: string;
+  readonly reason: string;
+}
+
+export interface RejectedRow {
+  readonly row: number;
+  readonly line: number;
+  readonly reason: string;
+}
