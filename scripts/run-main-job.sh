@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The main job, from nothing: install, build, start the broker, prepare the database and
+# topics, start the pipeline (with the Netrows simulator when NETROWS_API_KEY is unset),
+# then import a CSV (default examples/leads.csv) and write the enriched leads.
+#
+#   npm start                          # examples/leads.csv → out/enriched-leads.csv
+#   npm start -- my-leads.csv --out out/mine.csv
+#
+# Everything keeps running afterwards; `npm run stop` stops it all.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_DIR"
+
+csv="examples/leads.csv"
+if [[ $# -gt 0 && "$1" != -* ]]; then csv="$1"; shift; fi
+
+ensure_node_modules
+build
+ensure_postgres_and_redis
+bash scripts/kafka.sh start
+node dist/tools/setup/main.js
+bash scripts/pipeline.sh start
+node dist/tools/cli/main.js import "$csv" --ingest-url "http://127.0.0.1:${INGEST_PORT:-3000}" "$@"
