@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const database = new URL(config.DATABASE_URL).pathname.slice(1);
   console.log(`database ${database}: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'up to date'}`);
   const kafka = createKafka({ brokers: parseBrokers(config.KAFKA_BROKERS), clientId: `${config.KAFKA_CLIENT_ID}-setup` });
-  const created = await ensureTopics(kafka, config.KAFKA_NAMESPACE);
+  const created = await ensureTopics(kafka, config.KAFKA_NAMESPACE, config.KAFKA_REPLICATION_FACTOR);
   console.log(`kafka topics: ${created.length > 0 ? `created ${created.join(', ')}` : 'all present'}`);
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ingestEnvSchema, loadConfig } from '@leadpipe/config';
+import { exitAfterGracePeriod } from '@leadpipe/kafka';
 import { IngestModule } from './ingest.module';
 
 async function bootstrap(): Promise<void> {
@@ -9,6 +10,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(IngestModule.register(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  exitAfterGracePeriod(config.SHUTDOWN_TIMEOUT_MS);
   await app.listen(config.INGEST_PORT, '0.0.0.0');
 }
 

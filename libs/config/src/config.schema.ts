@@ -17,6 +17,8 @@ export const commonEnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"')
     .default(''),
+  /** Replication factor of the topics the services create when missing (1 on a single local broker). */
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_PARTITIONS_CONCURRENTLY: positiveInt.default(3),
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt.default(3_000),

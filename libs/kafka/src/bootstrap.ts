@@ -30,6 +30,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
     const logger = app.get(Logger);
     app.useLogger(logger);
     app.enableShutdownHooks();
+    exitAfterGracePeriod(options.config.SHUTDOWN_TIMEOUT_MS);
     const kafkaLogger = new NestLogger(`consumer:${options.group}`);
     const transport = new KafkaBatchTransport({
       kafka: app.get(KAFKA),
@@ -57,5 +58,20 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
+  }
+}
+
+/**
+ * A drain that cannot finish (the broker is gone, say) must not outlive the grace period:
+ * after a signal, exit anyway once the timeout passes. Uncommitted work is redelivered.
+ */
+export function exitAfterGracePeriod(timeoutMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        console.error(`shutdown did not finish within ${timeoutMs} ms; exiting`);
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
   }
 }

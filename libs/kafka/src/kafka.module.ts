@@ -19,7 +19,7 @@ class PublisherLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const created = await ensureTopics(this.kafka, this.config.KAFKA_NAMESPACE);
+    const created = await ensureTopics(this.kafka, this.config.KAFKA_NAMESPACE, this.config.KAFKA_REPLICATION_FACTOR);
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.publisher.connect();
   }

@@ -24,6 +24,8 @@ export function loggingModule(service: string, level: string): DynamicModule {
       name: service,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      // Successful requests at debug: at thousands of leads a second, access logs would cost more than the work.
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
       customProps: (req) => ({ correlationId: req.headers['x-correlation-id'] }),
     },
   });
