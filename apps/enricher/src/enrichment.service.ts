@@ -8,6 +8,8 @@ import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
 
 /** Namespace for deterministic event ids: a replayed lead yields the same enriched event id. */
 const EVENT_NAMESPACE = '5b0f4a52-8f5c-4a53-9d0e-3f4f0b5d2c11';
+const FLUSH_SIZE = 50;
+const FLUSH_INTERVAL_MS = 250;
 
 /** Thrown for account-level failures (bad key, no credits): no lead is failed, the slice waits. */
 export class ProviderUnavailableError extends Error {}
@@ -28,7 +30,18 @@ export class EnrichmentService {
    */
   async enrichBatch(events: ConsumedEvent<LeadReceived>[], concurrency = 16): Promise<Outcome[]> {
     const outcomes: Outcome[] = new Array(events.length);
-    const enriched: OutgoingEvent<'leadEnriched'>[] = [];
+    let enriched: OutgoingEvent<'leadEnriched'>[] = [];
+    let flushed = Promise.resolve();
+    let lastFlush = Date.now();
+    // Results go out as they come (in small groups), not only at the end of the slice: with a
+    // rate-limited provider a slice can take minutes, and downstream should not wait for it.
+    const flush = () => {
+      const ready = enriched;
+      enriched = [];
+      lastFlush = Date.now();
+      flushed = flushed.then(() => this.publisher.publish('leadEnriched', ready));
+      return flushed;
+    };
     let next = 0;
     let accountFailure: Error | null = null;
 
@@ -58,6 +71,10 @@ export class EnrichmentService {
           outcomes[index] = this.classify(error, event);
           if (isAccountFailure(error)) accountFailure = error as Error;
         }
+        if (enriched.length >= FLUSH_SIZE || Date.now() - lastFlush >= FLUSH_INTERVAL_MS) {
+          // A failed publish poisons the chain: the final flush re-raises it and the slice is retried.
+          await flush().catch(() => undefined);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
@@ -67,7 +84,8 @@ export class EnrichmentService {
       // (answers bought so far are cached) and let the runtime retry it after a pause.
       throw new ProviderUnavailableError(`Netrows account unavailable: ${(accountFailure as Error).message}`);
     }
-    await this.publisher.publish('leadEnriched', enriched);
+    // Offsets are committed after this: every processed lead's event is durable by then.
+    await flush();
     return outcomes;
   }
 
