@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
+import { Kafka } from 'kafkajs';
 import { createKafka, ensureTopics, parseBrokers } from '@leadpipe/kafka';
 import { TOPICS, TopicKey, topicName } from '@leadpipe/contracts';
 import { migrate } from '@leadpipe/persistence';
@@ -12,15 +13,18 @@ import { migrate } from '@leadpipe/persistence';
  */
 export class TestEnv {
   readonly id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  readonly brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  readonly brokers: string;
   readonly namespace = this.id;
   readonly redisPrefix = `leadpipe:${this.id}:`;
   readonly databaseUrl: string;
   readonly redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-  readonly kafka = createKafka({ brokers: parseBrokers(this.brokers), clientId: `test-${this.id}` });
+  readonly kafka: Kafka;
   db!: DataSource;
 
-  constructor() {
+  /** `brokers` defaults to KAFKA_BROKERS (the shared local broker). */
+  constructor(options: { brokers?: string } = {}) {
+    this.brokers = options.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+    this.kafka = createKafka({ brokers: parseBrokers(this.brokers), clientId: `test-${this.id}` });
     const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/leadpipe');
     base.pathname = `/leadpipe_${this.id}`;
     this.databaseUrl = base.toString();

@@ -169,6 +169,7 @@ describe('normalisePerson', () => {
     ['  Greater  London  ', 'Greater London'],
     ['', null],
     ['   ', null],
+    [', Bavaria', null], // regression: the empty part before the comma came back as ''
     [undefined, null],
   ])('reads city %j as %j', (city, expected) => {
     expect(normalisePerson(person({ geo: { city, countryCode: 'de' } }))?.city).toBe(expected);

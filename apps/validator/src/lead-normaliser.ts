@@ -62,10 +62,13 @@ export function caseName(name: string): string {
 export function seniorityOf(title: string | null): Seniority | null {
   if (!title) return null;
   const t = title.toLowerCase();
-  if (/\b(chief|ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|founder|co-founder|owner|president)\b/.test(t) && !/\bvice president\b/.test(t)) return 'c_level';
-  if (/\b(vp|svp|evp|avp|vice president|head of)\b/.test(t)) return 'vp';
+  const vicePresident = /\bvice[\s-]+president\b/.test(t);
+  // "Owner" is the business owner, not a Product Owner or a process owner.
+  const owner = /\bowner\b/.test(t) && !/\b(product|process|account|data|service)\s+owner\b/.test(t);
+  if (!vicePresident && (owner || /\b(chief|ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|(co-?)?founder|president)\b/.test(t))) return 'c_level';
+  if (vicePresident || /\b(vp|svp|evp|avp|head of)\b/.test(t)) return 'vp';
   if (/\bdirector\b/.test(t)) return 'director';
-  if (/\b(manager|lead|supervisor)\b/.test(t)) return 'manager';
+  if (/\b(manager|lead|leader|supervisor)\b/.test(t)) return 'manager';
   return 'individual';
 }
 
@@ -82,7 +85,7 @@ export function normalisePerson(raw: NetrowsPerson | null): NormalisedPerson | n
   const firstName = text(raw.firstName) ? caseName(raw.firstName!) : null;
   const lastName = text(raw.lastName) ? caseName(raw.lastName!) : null;
   const title = text(position?.title) ? caseTitle(position!.title!) : null;
-  const city = text(raw.geo?.city)?.split(',')[0]?.trim() ?? null;
+  const city = text(text(raw.geo?.city)?.split(',')[0]);
   const countryCode = text(raw.geo?.countryCode)?.toUpperCase() ?? null;
   const seen = new Map<string, string>();
   for (const skill of raw.skills ?? []) {

@@ -43,7 +43,9 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   ENRICHER_MAX_ATTEMPTS: positiveInt.default(4),
   ENRICHER_RETRY_BASE_MS: positiveInt.default(2_000),
   NETROWS_BASE_URL: z.string().url().default('https://api.netrows.com/v1'),
-  NETROWS_API_KEY: z.string().min(1, 'NETROWS_API_KEY is required (use the simulator\'s key locally)'),
+  NETROWS_API_KEY: z
+    .string({ error: "NETROWS_API_KEY is required (use the simulator's key locally)" })
+    .min(1, "NETROWS_API_KEY is required (use the simulator's key locally)"),
   NETROWS_TIMEOUT_MS: positiveInt.default(15_000),
   /** The account's plan limit, enforced across all enricher replicas. */
   NETROWS_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),

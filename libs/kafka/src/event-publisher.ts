@@ -61,14 +61,16 @@ export class EventPublisher {
         throw new ContractViolationError(topicKey, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       }
       const value = parsed.data as { eventId: string; schemaVersion: number };
+      // The payload's own identity always wins over caller-supplied headers.
       const headers: IHeaders = {
+        ...event.headers,
+        [HEADERS.correlationId]: event.headers?.[HEADERS.correlationId] ?? randomUUID(),
         [HEADERS.eventId]: value.eventId,
         [HEADERS.schemaVersion]: String(value.schemaVersion),
-        [HEADERS.correlationId]: event.headers?.[HEADERS.correlationId] ?? randomUUID(),
-        ...event.headers,
       };
       return { key: event.key, value: JSON.stringify(value), headers };
     });
+    if (!this.connected) await this.connect();
     await this.producer.send({
       topic: topicName(topicKey, this.namespace),
       acks: -1,

@@ -19,9 +19,15 @@ class PublisherLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const created = await ensureTopics(this.kafka, this.config.KAFKA_NAMESPACE, this.config.KAFKA_REPLICATION_FACTOR);
-    if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
-    await this.publisher.connect();
+    try {
+      const created = await ensureTopics(this.kafka, this.config.KAFKA_NAMESPACE, this.config.KAFKA_REPLICATION_FACTOR);
+      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+      await this.publisher.connect();
+    } catch (error) {
+      // A service must be able to start while the broker is away (ingest keeps accepting into
+      // its outbox); the publisher connects on first use and consumers retry on their own.
+      this.logger.warn(`Kafka unavailable at start (${error instanceof Error ? error.message : String(error)}); will connect on first use`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

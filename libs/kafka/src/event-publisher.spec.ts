@@ -1,0 +1,186 @@
+import type { Kafka, ProducerConfig, ProducerRecord } from 'kafkajs';
+import { EventInputOf, HEADERS } from '@leadpipe/contracts';
+import { ContractViolationError, EventPublisher } from './event-publisher';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A kafkajs producer that records what it is asked to do instead of talking to a broker. */
+class RecordingProducer {
+  readonly events = { DISCONNECT: 'producer.disconnect' } as const;
+  readonly sent: ProducerRecord[] = [];
+  readonly listeners = new Map<string, () => void>();
+  connects = 0;
+  disconnects = 0;
+
+  constructor(readonly config: ProducerConfig | undefined) {}
+
+  on(event: string, listener: () => void): () => void {
+    this.listeners.set(event, listener);
+    return () => this.listeners.delete(event);
+  }
+
+  async connect(): Promise<void> {
+    this.connects += 1;
+  }
+
+  async disconnect(): Promise<void> {
+    this.disconnects += 1;
+  }
+
+  async send(record: ProducerRecord): Promise<[]> {
+    this.sent.push(record);
+    return [];
+  }
+}
+
+function publisherWithFakeKafka(namespace = 'ns'): { publisher: EventPublisher; producer: RecordingProducer } {
+  let producer: RecordingProducer | undefined;
+  const kafka = {
+    producer: (config?: ProducerConfig) => (producer = new RecordingProducer(config)),
+  } as unknown as Kafka;
+  const publisher = new EventPublisher(kafka, namespace);
+  return { publisher, producer: producer! };
+}
+
+const enriched = (overrides: Partial<EventInputOf<'leadEnriched'>> = {}): EventInputOf<'leadEnriched'> => ({
+  schemaVersion: 1,
+  eventId: '7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f60',
+  leadId: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
+  identityKey: 'email:jane@acme.com',
+  receivedAt: '2025-03-14T09:26:53.589Z',
+  lead: { email: 'jane@acme.com' },
+  outcome: 'enriched',
+  provider: 'netrows',
+  providerCalls: 1,
+  enrichedAt: '2025-03-14T09:27:01.000Z',
+  person: { username: 'jane-doe' },
+  company: null,
+  ...overrides,
+});
+
+describe('EventPublisher', () => {
+  it('asks for an idempotent producer that never creates topics', () => {
+    const { producer } = publisherWithFakeKafka();
+    expect(producer.config).toEqual({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  });
+
+  it('sends to the namespaced topic, keyed, as JSON, acknowledged by all replicas', async () => {
+    const { publisher, producer } = publisherWithFakeKafka('ns');
+    await publisher.publish('leadEnriched', [{ key: 'email:jane@acme.com', value: enriched() }]);
+
+    expect(producer.sent).toHaveLength(1);
+    const [record] = producer.sent;
+    expect(record).toMatchObject({ topic: 'ns.leads.enriched.v1', acks: -1 });
+    expect(record.messages).toHaveLength(1);
+    expect(record.messages[0].key).toBe('email:jane@acme.com');
+    expect(JSON.parse(record.messages[0].value as string)).toEqual(enriched());
+  });
+
+  it('uses the bare topic name without a namespace', async () => {
+    const { publisher, producer } = publisherWithFakeKafka('');
+    await publisher.publish('leadEnriched', [{ key: null, value: enriched() }]);
+    expect(producer.sent[0].topic).toBe('leads.enriched.v1');
+  });
+
+  it('sends the parsed event, with schema defaults applied', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    await publisher.publish('leadReceived', [
+      {
+        key: 'email:jane@acme.com',
+        value: {
+          schemaVersion: 1,
+          eventId: '7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f60',
+          leadId: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
+          identityKey: 'email:jane@acme.com',
+          receivedAt: '2025-03-14T09:26:53.589Z',
+          source: 'csv',
+          lead: { email: '  jane@acme.com ' },
+        },
+      },
+    ]);
+    expect(producer.sent[0].topic).toBe('ns.leads.received.v1');
+    expect(JSON.parse(producer.sent[0].messages[0].value as string)).toMatchObject({ priority: 'normal', lead: { email: 'jane@acme.com' } });
+  });
+
+  it('sets event-id, schema-version and a fresh correlation-id', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    await publisher.publish('leadEnriched', [{ key: null, value: enriched() }]);
+    const headers = producer.sent[0].messages[0].headers!;
+    expect(headers[HEADERS.eventId]).toBe('7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f60');
+    expect(headers[HEADERS.schemaVersion]).toBe('1');
+    expect(headers[HEADERS.correlationId]).toMatch(UUID_PATTERN);
+    expect(Object.keys(headers).sort()).toEqual(['correlation-id', 'event-id', 'schema-version']);
+  });
+
+  it('keeps a given correlation id and passes other headers through', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    await publisher.publish('leadEnriched', [{ key: null, value: enriched(), headers: { [HEADERS.correlationId]: 'req-42', [HEADERS.stage]: 'enricher' } }]);
+    expect(producer.sent[0].messages[0].headers).toEqual({
+      'event-id': '7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f60',
+      'schema-version': '1',
+      'correlation-id': 'req-42',
+      stage: 'enricher',
+    });
+  });
+
+  it('gives each event of a batch its own correlation id when none is given', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    const second = enriched({ eventId: '0f1e2d3c-4b5a-4968-8776-655443322110' });
+    await publisher.publish('leadEnriched', [
+      { key: 'a', value: enriched() },
+      { key: 'b', value: second },
+    ]);
+    expect(producer.sent).toHaveLength(1);
+    const [first, other] = producer.sent[0].messages;
+    expect([first.key, other.key]).toEqual(['a', 'b']);
+    expect(other.headers![HEADERS.eventId]).toBe('0f1e2d3c-4b5a-4968-8776-655443322110');
+    expect(first.headers![HEADERS.correlationId]).not.toBe(other.headers![HEADERS.correlationId]);
+  });
+
+  it.each([
+    ['a non-uuid leadId', enriched({ leadId: 'lead-1' }), /leadId: /],
+    ['a negative providerCalls', enriched({ providerCalls: -1 }), /providerCalls: /],
+    ['a lead without identity', enriched({ lead: {} }), /lead\.email: at least one of email or linkedinUrl is required/],
+  ])('refuses %s with a ContractViolationError naming the field, and sends nothing', async (_case, value, fieldPattern) => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    const publishing = publisher.publish('leadEnriched', [{ key: null, value }]);
+
+    await expect(publishing).rejects.toBeInstanceOf(ContractViolationError);
+    await expect(publishing).rejects.toMatchObject({ name: 'ContractViolationError', topicKey: 'leadEnriched', issues: expect.stringMatching(fieldPattern) });
+    await expect(publishing).rejects.toThrow(/^event for leadEnriched violates its schema: /);
+    expect(producer.sent).toEqual([]);
+  });
+
+  it('sends none of a batch when one event is invalid', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    const publishing = publisher.publish('leadEnriched', [
+      { key: 'a', value: enriched() },
+      { key: 'b', value: enriched({ enrichedAt: 'yesterday' }) },
+    ]);
+    await expect(publishing).rejects.toThrow(/enrichedAt: /);
+    expect(producer.sent).toEqual([]);
+  });
+
+  it('sends nothing for an empty list', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    await publisher.publish('leadEnriched', []);
+    expect(producer.sent).toEqual([]);
+  });
+
+  it('tracks the connection, including a disconnect the producer reports', async () => {
+    const { publisher, producer } = publisherWithFakeKafka();
+    expect(publisher.isConnected).toBe(false);
+
+    await publisher.connect();
+    expect(producer.connects).toBe(1);
+    expect(publisher.isConnected).toBe(true);
+
+    producer.listeners.get(producer.events.DISCONNECT)!();
+    expect(publisher.isConnected).toBe(false);
+
+    await publisher.connect();
+    await publisher.disconnect();
+    expect(producer.disconnects).toBe(1);
+    expect(publisher.isConnected).toBe(false);
+  });
+});
