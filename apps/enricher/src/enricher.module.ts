@@ -1,10 +1,10 @@
-import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfigModule, APP_CONFIG, EnricherEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { NetrowsClient } from '@leadpipe/netrows';
 import { REDIS, RedisModule } from '@leadpipe/persistence';
-import { HealthModule, loggingModule, ReadinessRegistry, redisProbe } from '@leadpipe/observability';
+import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { EnrichmentCache } from './enrichment-cache';
 import { EnrichmentService } from './enrichment.service';
 import { LeadReceivedConsumer } from './lead-received.consumer';
@@ -34,12 +34,7 @@ export function netrowsClientFrom(config: EnricherEnv): NetrowsClient {
 }
 
 @Module({})
-export class EnricherModule implements OnApplicationBootstrap {
-  constructor(
-    private readonly readiness: ReadinessRegistry,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
-
+export class EnricherModule {
   static register(config: EnricherEnv): DynamicModule {
     return {
       module: EnricherModule,
@@ -65,9 +60,5 @@ export class EnricherModule implements OnApplicationBootstrap {
         EnrichmentService,
       ],
     };
-  }
-
-  onApplicationBootstrap(): void {
-    this.readiness.register(redisProbe(this.redis));
   }
 }

@@ -1,21 +1,14 @@
-import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, IngestEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule } from '@leadpipe/persistence';
-import { databaseProbe, HealthModule, loggingModule, ReadinessRegistry } from '@leadpipe/observability';
+import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
 import { OutboxRelayService } from './outbox-relay.service';
 
 @Module({})
-export class IngestModule implements OnApplicationBootstrap {
-  constructor(
-    private readonly readiness: ReadinessRegistry,
-    @InjectDataSource() private readonly db: DataSource,
-  ) {}
-
+export class IngestModule {
   static register(config: IngestEnv): DynamicModule {
     return {
       module: IngestModule,
@@ -29,10 +22,5 @@ export class IngestModule implements OnApplicationBootstrap {
       controllers: [LeadsController],
       providers: [LeadsService, OutboxRelayService],
     };
-  }
-
-  onApplicationBootstrap(): void {
-    // Ingest needs only PostgreSQL to accept leads: while Kafka is down they wait in the outbox.
-    this.readiness.register(databaseProbe(this.db));
   }
 }

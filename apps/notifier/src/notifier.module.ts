@@ -1,20 +1,13 @@
-import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, NotifierEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule } from '@leadpipe/persistence';
-import { databaseProbe, HealthModule, loggingModule, ReadinessRegistry } from '@leadpipe/observability';
+import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { LeadValidatedConsumer } from './lead-validated.consumer';
 import { NotificationService } from './notification.service';
 
 @Module({})
-export class NotifierModule implements OnApplicationBootstrap {
-  constructor(
-    private readonly readiness: ReadinessRegistry,
-    @InjectDataSource() private readonly db: DataSource,
-  ) {}
-
+export class NotifierModule {
   static register(config: NotifierEnv): DynamicModule {
     return {
       module: NotifierModule,
@@ -28,9 +21,5 @@ export class NotifierModule implements OnApplicationBootstrap {
       controllers: [LeadValidatedConsumer],
       providers: [NotificationService],
     };
-  }
-
-  onApplicationBootstrap(): void {
-    this.readiness.register(databaseProbe(this.db));
   }
 }

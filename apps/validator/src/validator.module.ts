@@ -1,21 +1,14 @@
-import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, ValidatorEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule } from '@leadpipe/persistence';
-import { databaseProbe, HealthModule, loggingModule, ReadinessRegistry } from '@leadpipe/observability';
+import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { DeadLetterService } from './dead-letter.service';
 import { LeadEnrichedConsumer } from './lead-enriched.consumer';
 import { ValidationService } from './validation.service';
 
 @Module({})
-export class ValidatorModule implements OnApplicationBootstrap {
-  constructor(
-    private readonly readiness: ReadinessRegistry,
-    @InjectDataSource() private readonly db: DataSource,
-  ) {}
-
+export class ValidatorModule {
   static register(config: ValidatorEnv): DynamicModule {
     return {
       module: ValidatorModule,
@@ -29,9 +22,5 @@ export class ValidatorModule implements OnApplicationBootstrap {
       controllers: [LeadEnrichedConsumer],
       providers: [ValidationService, DeadLetterService],
     };
-  }
-
-  onApplicationBootstrap(): void {
-    this.readiness.register(databaseProbe(this.db));
   }
 }

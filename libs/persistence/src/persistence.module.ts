@@ -1,7 +1,22 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { DynamicModule, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, CommonEnv } from '@leadpipe/config';
+import { databaseProbe, ReadinessRegistry } from '@leadpipe/observability';
 import { dataSourceOptions } from './data-source';
+
+/** A service that uses the database is not ready without it. */
+@Injectable()
+class DatabaseReadiness implements OnApplicationBootstrap {
+  constructor(
+    private readonly readiness: ReadinessRegistry,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register(databaseProbe(this.db));
+  }
+}
 
 /** TypeORM on the pipeline's PostgreSQL database, configured from the typed config. */
 @Module({})
@@ -19,6 +34,7 @@ export class PersistenceModule {
           }),
         }),
       ],
+      providers: [DatabaseReadiness],
       exports: [TypeOrmModule],
     };
   }

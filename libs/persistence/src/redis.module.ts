@@ -1,12 +1,20 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, CommonEnv } from '@leadpipe/config';
+import { ReadinessRegistry, redisProbe } from '@leadpipe/observability';
 
 export const REDIS = Symbol('REDIS');
 
 @Injectable()
-class RedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register(redisProbe(this.redis));
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
