@@ -51,7 +51,10 @@ export class EnricherModule {
           provide: NetrowsEnrichmentProvider,
           inject: [REDIS, APP_CONFIG],
           useFactory: (redis: Redis, cfg: EnricherEnv) => {
-            const cache = new EnrichmentCache(redis, cfg.ENRICHER_CACHE_TTL_DAYS, cfg.ENRICHER_NOT_FOUND_TTL_DAYS);
+            const cache = new EnrichmentCache(redis, {
+              ttlDays: cfg.ENRICHER_CACHE_TTL_DAYS,
+              notFoundTtlDays: cfg.ENRICHER_NOT_FOUND_TTL_DAYS,
+            });
             // One bucket for the account, whatever the number of replicas or keys.
             const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE);
             return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, () => limiter.acquire());

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 
 const DAY_SECONDS = 86_400;
@@ -5,40 +6,91 @@ const DAY_SECONDS = 86_400;
 /** A cached provider answer: a hit or a remembered miss. */
 export type Cached<T> = { found: true; data: T } | { found: false };
 
+export interface Loaded<T> {
+  value: Cached<T>;
+  /** Paid calls this caller's load made: 0 on a hit or when another caller did the work. */
+  calls: number;
+}
+
+export interface EnrichmentCacheOptions {
+  ttlDays: number;
+  notFoundTtlDays: number;
+  /** How long a replica's claim on a key lives without renewal (it is renewed while loading). */
+  lockTtlMs?: number;
+  /** How often a replica waiting for another's answer looks again. */
+  pollMs?: number;
+}
+
+/** Deletes (or extends) the lock only if it still holds our token. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
 /**
  * Provider answers in Redis, keyed by normalised identity (person) or company, so one
- * identity is bought once per TTL. Misses are kept for a shorter time. Concurrent loads of
- * one key inside this process share a single call.
+ * identity is bought once per TTL. Misses are kept for a shorter time.
+ *
+ * A key is bought once even when several callers miss it together: callers in this process
+ * share one load, and replicas claim the key with a lock in Redis; the others wait for the
+ * answer to appear. A claim is renewed while its load runs (which may include a long wait for
+ * a rate-limit token) and lapses if its replica dies, so a waiter then takes over.
  */
 export class EnrichmentCache {
-  private readonly inFlight = new Map<string, Promise<{ value: Cached<unknown>; calls: number }>>();
+  private readonly inFlight = new Map<string, Promise<Loaded<unknown>>>();
+  private readonly lockTtlMs: number;
+  private readonly pollMs: number;
 
   constructor(
     private readonly redis: Redis,
-    private readonly ttlDays: number,
-    private readonly notFoundTtlDays: number,
-  ) {}
+    private readonly options: EnrichmentCacheOptions,
+  ) {
+    this.lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 100;
+  }
 
-  /**
-   * Returns the cached answer or loads it. `calls` is the number of paid calls this caller's
-   * load made (0 on a hit or when it joined another caller's load).
-   */
-  async getOrLoad<T>(key: string, load: () => Promise<{ value: Cached<T>; calls: number }>): Promise<{ value: Cached<T>; calls: number }> {
-    const cached = await this.redis.get(key);
-    if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
+  async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
     const running = this.inFlight.get(key);
     if (running) return { value: (await running).value as Cached<T>, calls: 0 };
-    const loading = (async () => {
-      const result = await load();
-      const ttl = (result.value.found ? this.ttlDays : this.notFoundTtlDays) * DAY_SECONDS;
-      await this.redis.set(key, JSON.stringify(result.value), 'EX', ttl);
-      return result;
-    })();
+    const loading = this.loadOnce(key, load);
     this.inFlight.set(key, loading);
     try {
-      return (await loading) as { value: Cached<T>; calls: number };
+      return await loading;
     } finally {
       this.inFlight.delete(key);
+    }
+  }
+
+  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+    const lockKey = `lock:${key}`;
+    for (;;) {
+      const cached = await this.redis.get(key);
+      if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
+      const token = randomUUID();
+      if ((await this.redis.set(lockKey, token, 'PX', this.lockTtlMs, 'NX')) === 'OK') {
+        return this.loadClaimed(key, lockKey, token, load);
+      }
+      // Another replica is buying this key: wait for its answer, or for its claim to lapse.
+      while ((await this.redis.exists(lockKey)) === 1 && (await this.redis.exists(key)) === 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      }
+    }
+  }
+
+  private async loadClaimed<T>(key: string, lockKey: string, token: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+    const renew = setInterval(() => {
+      this.redis.eval(RENEW, 1, lockKey, token, String(this.lockTtlMs)).catch(() => undefined);
+    }, Math.max(100, Math.floor(this.lockTtlMs / 3)));
+    try {
+      // Another replica may have stored the answer between our read and our claim.
+      const cached = await this.redis.get(key);
+      if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
+      const result = await load();
+      const ttlDays = result.value.found ? this.options.ttlDays : this.options.notFoundTtlDays;
+      await this.redis.set(key, JSON.stringify(result.value), 'EX', ttlDays * DAY_SECONDS);
+      return result;
+    } finally {
+      clearInterval(renew);
+      // If the release fails the claim simply lapses after lockTtlMs.
+      await this.redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
     }
   }
 }

@@ -9,7 +9,7 @@ import {
   NetrowsPerson,
   NetrowsResult,
 } from '@leadpipe/netrows';
-import { Cached, EnrichmentCache } from './enrichment-cache';
+import { EnrichmentCache, Loaded } from './enrichment-cache';
 
 /** What a provider found for one lead. */
 export interface ProviderResult {
@@ -49,7 +49,7 @@ export class NetrowsEnrichmentProvider {
     };
   }
 
-  private async findPerson(lead: LeadInput): Promise<{ value: Cached<NetrowsPerson>; calls: number }> {
+  private async findPerson(lead: LeadInput): Promise<Loaded<NetrowsPerson>> {
     const slug = lead.linkedinUrl ? linkedinSlug(lead.linkedinUrl) : null;
     if (slug) return this.profileBySlug(slug);
     if (!lead.email || isFreeMailDomain(lead.email)) {
@@ -67,14 +67,14 @@ export class NetrowsEnrichmentProvider {
     return { value: profile.value, calls: lookup.calls + profile.calls };
   }
 
-  private profileBySlug(slug: string): Promise<{ value: Cached<NetrowsPerson>; calls: number }> {
+  private profileBySlug(slug: string): Promise<Loaded<NetrowsPerson>> {
     return this.cache.getOrLoad<NetrowsPerson>(`person:linkedin:${slug}`, async () => {
       const result = await this.call(() => this.client.getProfile(slug));
       return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
     });
   }
 
-  private async findCompany(lead: LeadInput, person: NetrowsPerson | null): Promise<{ value: Cached<NetrowsCompany>; calls: number }> {
+  private async findCompany(lead: LeadInput, person: NetrowsPerson | null): Promise<Loaded<NetrowsCompany>> {
     const position = person ? currentPosition(person) : undefined;
     const handle = position?.companyUsername || (position?.companyId !== undefined ? String(position.companyId) : '');
     if (handle) {

@@ -30,6 +30,11 @@ export interface BatchConsumerOptions {
   retryBaseMs?: number;
   /** Delay between attempts after a handler throws (an infrastructure failure: never dead-lettered). */
   failureBackoffMs?: number;
+  /**
+   * Called with every handler answer (each `retry` attempt included) and once more with
+   * `dead_letter` for each dead letter the handler did not ask for (unreadable messages,
+   * exhausted retries). Feeds the per-stage metrics.
+   */
   onOutcome?: (topicKey: TopicKey, outcome: Outcome['status']) => void;
 }
 
@@ -40,6 +45,8 @@ interface PendingDeadLetter {
   attempts: number;
   firstFailureAt: string;
   leadId: string | null;
+  /** True when the handler answered `dead_letter` (already reported to `onOutcome`). */
+  fromHandler?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -212,6 +219,7 @@ export class BatchConsumer {
             attempts: attempt,
             firstFailureAt: item.firstFailureAt ?? new Date().toISOString(),
             leadId: leadIdOf(item.event.value),
+            fromHandler: true,
           });
         }
       });
@@ -226,7 +234,8 @@ export class BatchConsumer {
     while (deadLetters.length > 0) {
       try {
         await this.publishDeadLetters(topic, partition, deadLetters);
-        for (let i = 0; i < deadLetters.length; i++) this.options.onOutcome?.(topicKey, 'dead_letter');
+        // Unreadable messages and exhausted retries are dead letters the handler never answered.
+        for (const item of deadLetters) if (!item.fromHandler) this.options.onOutcome?.(topicKey, 'dead_letter');
         break;
       } catch (error) {
         this.options.logger.error('dead-letter publish failed; retrying', { error: String(error) });

@@ -1,4 +1,4 @@
-import { DynamicModule, Logger as NestLogger } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CommonEnv } from '@leadpipe/config';
@@ -29,8 +29,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
     const app = await NestFactory.create(options.module, { bufferLogs: true });
     const logger = app.get(Logger);
     app.useLogger(logger);
-    app.enableShutdownHooks();
-    exitAfterGracePeriod(options.config.SHUTDOWN_TIMEOUT_MS);
+    closeOnSignal(app, options.config.SHUTDOWN_TIMEOUT_MS);
     const kafkaLogger = new NestLogger(`consumer:${options.group}`);
     const transport = new KafkaBatchTransport({
       kafka: app.get(KAFKA),
@@ -62,16 +61,27 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
 }
 
 /**
- * A drain that cannot finish (the broker is gone, say) must not outlive the grace period:
- * after a signal, exit anyway once the timeout passes. Uncommitted work is redelivered.
+ * SIGTERM/SIGINT close the app (consumers drain and commit, then connections close) and
+ * exit 0. A drain that cannot finish (the broker is gone, say) must not outlive the grace
+ * period: after `timeoutMs` the process exits 1 anyway; uncommitted work is redelivered.
  */
-export function exitAfterGracePeriod(timeoutMs: number): void {
+export function closeOnSignal(app: INestApplication, timeoutMs: number): void {
+  let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
       setTimeout(() => {
         console.error(`shutdown did not finish within ${timeoutMs} ms; exiting`);
         process.exit(1);
       }, timeoutMs).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
     });
   }
 }

@@ -1,3 +1,4 @@
+import { Partitioners } from 'kafkajs';
 import type { Kafka, ProducerConfig, ProducerRecord } from 'kafkajs';
 import { EventInputOf, HEADERS } from '@leadpipe/contracts';
 import { ContractViolationError, EventPublisher } from './event-publisher';
@@ -59,9 +60,13 @@ const enriched = (overrides: Partial<EventInputOf<'leadEnriched'>> = {}): EventI
 });
 
 describe('EventPublisher', () => {
-  it('asks for an idempotent producer that never creates topics', () => {
+  it('asks for a producer that keeps each key in order and never creates topics', () => {
     const { producer } = publisherWithFakeKafka();
-    expect(producer.config).toEqual({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    expect(producer.config).toEqual({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   });
 
   it('sends to the namespaced topic, keyed, as JSON, acknowledged by all replicas', async () => {

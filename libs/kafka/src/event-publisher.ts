@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Producer, CompressionTypes, IHeaders } from 'kafkajs';
+import { Kafka, Producer, CompressionTypes, IHeaders, Partitioners } from 'kafkajs';
 import { EVENT_SCHEMAS, EventInputOf, HEADERS, TopicKey, topicName } from '@leadpipe/contracts';
 
 /** An event that does not satisfy its topic's schema: a bug in the producing code. */
@@ -32,7 +32,14 @@ export class EventPublisher {
     kafka: Kafka,
     private readonly namespace: string,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Not kafkajs' idempotent mode (it wants unbounded retries, which would hang callers while
+    // the broker is away); one request in flight keeps each key in order, and a retried send
+    // that lands twice is harmless because every consumer is idempotent.
+    this.producer = kafka.producer({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });
