@@ -21,8 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "type-checking"
-npx tsc -p tsconfig.json --noEmit
+say "type-checking and lint"
+npm run --silent check
 
 say "unit tests"
 npx jest --ci --selectProjects unit --maxWorkers=2 "$@"

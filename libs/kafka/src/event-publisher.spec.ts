@@ -60,9 +60,10 @@ const enriched = (overrides: Partial<EventInputOf<'leadEnriched'>> = {}): EventI
 });
 
 describe('EventPublisher', () => {
-  it('asks for a producer that keeps each key in order and never creates topics', () => {
+  it('asks for an idempotent producer that keeps each key in order and never creates topics', () => {
     const { producer } = publisherWithFakeKafka();
     expect(producer.config).toEqual({
+      idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,

@@ -32,10 +32,11 @@ export class EventPublisher {
     kafka: Kafka,
     private readonly namespace: string,
   ) {
-    // Not kafkajs' idempotent mode (it wants unbounded retries, which would hang callers while
-    // the broker is away); one request in flight keeps each key in order, and a retried send
-    // that lands twice is harmless because every consumer is idempotent.
+    // Idempotent: a send that kafkajs retries after a lost acknowledgement is written once.
+    // Retries stay bounded (the client's retry policy) so that a caller learns about an absent
+    // broker instead of waiting forever; the outbox and the consumers retry on their own.
     this.producer = kafka.producer({
+      idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,

@@ -23,7 +23,8 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     // Brokers come and go (restarts, rolling upgrades): keep trying instead of crashing.
     retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000 },
     logCreator: () => (entry: LogEntry) => {
-      if (!sink) return;
+      // Bounded retries on the idempotent producer are a deliberate choice (see EventPublisher).
+      if (!sink || entry.log.message.startsWith('Limiting retries for the idempotent producer')) return;
       const { message, ...extra } = entry.log;
       sink(entry.level === logLevel.ERROR ? 'error' : 'warn', `kafkajs ${entry.namespace}: ${message}`, extra);
     },
