@@ -144,6 +144,23 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     expect(['enriched', 'not_found']).toContain(lead.status);
   }, 90_000);
 
+  it('retries a lead through the retry topics during a 5xx storm, then dead-letters it with the reason', async () => {
+    const before = pipeline.simulator.stats().totals;
+    pipeline.simulator.setFaults({ forceStatus: 503 });
+    try {
+      const { json } = await pipeline.postLead({ linkedin_url: 'https://www.linkedin.com/in/storm-victim-e2e/' });
+      const lead = await terminalLead(pipeline, json.id as string);
+      expect(lead.status).toBe('dead_lettered');
+      expect(lead.status_reason).toMatch(/^enricher: retries exhausted after 4 attempts: Netrows server_error/);
+    } finally {
+      pipeline.simulator.setFaults({ forceStatus: null });
+    }
+    // One call per attempt (the profile lookup fails first), none charged.
+    const after = pipeline.simulator.stats().totals;
+    expect(after.calls - before.calls).toBe(4);
+    expect(after.creditsCharged - before.creditsCharged).toBe(0);
+  }, 60_000);
+
   it('answers 400 naming every invalid field, and 404 for an unknown id', async () => {
     const bad = await pipeline.postLead({ email: 'not-an-email', linkedin_url: 'https://www.linkedin.com/company/acme/', colour: 'red' });
     expect(bad.status).toBe(400);

@@ -165,38 +165,71 @@ describe('BatchConsumer on Kafka', () => {
   );
 
   it(
-    'calls the handler again only for the event it answered retry for, then dead-letters it as retries_exhausted',
+    'retries only the event it answered retry for, through the three retry topics, then dead-letters it as retries_exhausted',
     async () => {
       const events = someLeadsReceived(5);
       const target = events[2];
       await h.publish(events, `email:retry-${randomUUID()}@acme.example`);
 
       const handler = recordingHandler((e) => (e.value.leadId === target.leadId ? retry('provider busy') : processed()));
-      await h.startConsumer('c', handler.handler, { maxAttempts: 3, retryBaseMs: 20 });
+      const retried = await h.readTopic(h.env.topic('enrichRetry1'));
+      await h.startConsumer('c', handler.handler, { retryBaseMs: 20 });
       const dlq = await h.readDeadLetters();
-      await waitFullyCommitted('c', 'slice committed after the retries');
       await waitFor(() => dlq.messages.length >= 1, { timeoutMs: 20_000, what: 'the dead letter' });
+      await waitFullyCommitted('c', 'received topic committed');
 
-      expect(handler.timesHandled(target.leadId)).toBe(3);
+      // One first attempt and three retries (1 + the chain's length), the others once.
+      expect(handler.timesHandled(target.leadId)).toBe(4);
       for (const other of events.filter((e) => e !== target)) expect(handler.timesHandled(other.leadId)).toBe(1);
-      // The retries carry only the event that asked for them.
-      expect(handler.calls.slice(1).map(leadIds)).toEqual([[target.leadId], [target.leadId]]);
+      expect(handler.calls.slice(1).map(leadIds)).toEqual([[target.leadId], [target.leadId], [target.leadId]]);
 
       const targetOffset = handler.calls[0].find((e) => e.value.leadId === target.leadId)!.offset;
+      // The first retry waited in retry topic 1, due after the back-off, pointing at its origin.
+      await waitFor(() => retried.messages.length >= 1, { timeoutMs: 10_000, what: 'the first retry' });
+      const [first] = retried.messages;
+      expect(first.headers).toMatchObject({ attempts: '1', 'origin-topic': h.receivedTopic, 'origin-offset': targetOffset, error: 'provider busy' });
+      expect(Number(first.headers['not-before'])).toBeGreaterThan(Date.parse(first.headers['first-failure-at']));
+      expect(JSON.parse(first.value!)).toMatchObject({ leadId: target.leadId, eventId: target.eventId });
+
       expect(await messageCount(h.env.kafka, h.deadLetterTopic)).toBe(1);
       const [letter] = dlq.deadLetters();
       expect(letter.value).toMatchObject({
         errorCode: 'retries_exhausted',
-        attempts: 3,
+        attempts: 4,
         leadId: target.leadId,
+        originTopic: h.receivedTopic,
         originOffset: targetOffset,
         stage: 'stage-c',
         payloadEncoding: 'utf8',
       });
       expect(letter.value.reason).toMatch(/provider busy/);
       expect(JSON.parse(letter.value.payload)).toMatchObject({ leadId: target.leadId, eventId: target.eventId });
-      expect(letter.headers).toMatchObject({ attempts: '3', 'origin-offset': targetOffset, stage: 'stage-c' });
-      expect(Date.parse(letter.headers['first-failure-at'])).toBeLessThanOrEqual(Date.parse(letter.value.failedAt));
+      expect(letter.headers).toMatchObject({ attempts: '4', 'origin-offset': targetOffset, stage: 'stage-c' });
+      expect(letter.headers['first-failure-at']).toBe(first.headers['first-failure-at']);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'does not hold the partition while an event waits for its retry',
+    async () => {
+      const key = `email:wait-${randomUUID()}@acme.example`;
+      const [target] = someLeadsReceived(1);
+      const handler = recordingHandler((e) => (e.value.leadId === target.leadId ? retry('provider busy') : processed()));
+      // A retry due in 30 s or more: far beyond the time the rest of this test needs.
+      await h.startConsumer('w', handler.handler, { retryBaseMs: 30_000 });
+      await h.publish([target], key);
+      await waitFor(() => handler.timesHandled(target.leadId) === 1, { timeoutMs: 20_000, what: 'first attempt' });
+
+      const later = someLeadsReceived(3);
+      await h.publish(later, key);
+      await waitFor(() => later.every((e) => handler.timesHandled(e.leadId) === 1), {
+        timeoutMs: 20_000,
+        what: 'later events on the same partition handled while the first one waits',
+      });
+      expect(handler.timesHandled(target.leadId)).toBe(1);
+      expect(await messageCount(h.env.kafka, h.env.topic('enrichRetry1'))).toBe(1);
+      await waitFullyCommitted('w', 'received topic committed past the waiting event');
     },
     TEST_TIMEOUT_MS,
   );
@@ -361,7 +394,7 @@ describe('BatchConsumer on Kafka', () => {
     function countingOutcomes() {
       const counts: Record<string, number> = {};
       const onOutcome = (topicKey: string, status: Outcome['status']) => {
-        expect(topicKey).toBe('leadReceived');
+        expect(['leadReceived', 'enrichRetry1']).toContain(topicKey);
         counts[status] = (counts[status] ?? 0) + 1;
       };
       return { counts, onOutcome };
@@ -384,6 +417,8 @@ describe('BatchConsumer on Kafka', () => {
         const { counts, onOutcome } = countingOutcomes();
         await h.startConsumer('g1', handler.handler, { onOutcome });
         await waitFullyCommitted('g1', 'everything committed');
+        // The busy one comes back from the retry topic after its back-off.
+        await waitFor(() => counts.processed === 5, { timeoutMs: 20_000, what: 'the retry handled and reported' });
 
         // Four processed at once, the busy one processed on its second attempt.
         expect(counts).toEqual({ processed: 5, skipped: 1, retry: 1, dead_letter: 1 });

@@ -11,6 +11,5 @@ void bootstrapConsumerService({
   group: 'enricher',
   stage: 'enricher',
   maxBatchSize: 100,
-  maxAttempts: config.ENRICHER_MAX_ATTEMPTS,
   retryBaseMs: config.ENRICHER_RETRY_BASE_MS,
 });

@@ -40,7 +40,7 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   ENRICHER_PORT: port.default(3001),
   ENRICHER_CACHE_TTL_DAYS: z.coerce.number().int().min(30).max(90).default(30),
   ENRICHER_NOT_FOUND_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-  ENRICHER_MAX_ATTEMPTS: positiveInt.default(4),
+  /** First retry delay; retry n waits base × 2^(n-1) (2, 4, 8 s), each in its retry topic. */
   ENRICHER_RETRY_BASE_MS: positiveInt.default(2_000),
   NETROWS_BASE_URL: z.string().url().default('https://api.netrows.com/v1'),
   NETROWS_API_KEY: z

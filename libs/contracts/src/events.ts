@@ -103,6 +103,9 @@ export const EVENT_SCHEMAS = {
   leadEnriched: leadEnrichedSchema,
   leadValidated: leadValidatedSchema,
   deadLetter: deadLetterSchema,
+  enrichRetry1: leadReceivedSchema,
+  enrichRetry2: leadReceivedSchema,
+  enrichRetry3: leadReceivedSchema,
 } as const satisfies Record<TopicKey, z.ZodType>;
 
 export type EventOf<K extends TopicKey> = z.output<(typeof EVENT_SCHEMAS)[K]>;

@@ -11,4 +11,6 @@ export const HEADERS = {
   firstFailureAt: 'first-failure-at',
   error: 'error',
   stage: 'stage',
+  // Set on retries: epoch milliseconds before which the message must not be processed.
+  notBefore: 'not-before',
 } as const;

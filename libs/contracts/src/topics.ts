@@ -8,6 +8,14 @@ export const TOPICS = {
   leadEnriched: 'leads.enriched.v1',
   leadValidated: 'leads.validated.v1',
   deadLetter: 'leads.dlq.v1',
+  /**
+   * Non-blocking retries of enrichment: a lead whose provider call failed transiently waits
+   * in retry topic n (delay `ENRICHER_RETRY_BASE_MS × 2^(n-1)`, with jitter) while its
+   * partition of `leads.received` moves on. Same payload as `leads.received`.
+   */
+  enrichRetry1: 'leads.enrich.retry.1.v1',
+  enrichRetry2: 'leads.enrich.retry.2.v1',
+  enrichRetry3: 'leads.enrich.retry.3.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -18,6 +26,14 @@ export const TOPIC_PARTITIONS: Record<TopicKey, number> = {
   leadEnriched: 6,
   leadValidated: 6,
   deadLetter: 3,
+  enrichRetry1: 3,
+  enrichRetry2: 3,
+  enrichRetry3: 3,
+};
+
+/** The retry chain of each topic that has one, in order. */
+export const RETRY_CHAINS: Partial<Record<TopicKey, readonly TopicKey[]>> = {
+  leadReceived: ['enrichRetry1', 'enrichRetry2', 'enrichRetry3'],
 };
 
 /** Resolves a topic key to its physical name: `<namespace>.<name>` when a namespace is set. */

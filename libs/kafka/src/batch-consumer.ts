@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { DeadLetter, EVENT_SCHEMAS, HEADERS, TopicKey, TOPICS, topicName } from '@leadpipe/contracts';
+import { DeadLetter, EVENT_SCHEMAS, EventInputOf, HEADERS, RETRY_CHAINS, TopicKey, TOPICS, topicName } from '@leadpipe/contracts';
 import { EventPublisher } from './event-publisher';
 import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
 
@@ -25,8 +25,16 @@ export interface BatchConsumerOptions {
   heartbeatIntervalMs: number;
   /** Largest slice of a fetched batch handed to a handler at once. */
   maxBatchSize?: number;
-  /** Attempts for messages a handler answers `retry` for, before they are dead-lettered. */
+  /**
+   * Attempts for messages a handler answers `retry` for, before they are dead-lettered, on
+   * topics without a retry chain (those retry in place, holding their partition).
+   */
   maxAttempts?: number;
+  /**
+   * Retry delay for attempt n is `retryBaseMs × 2^(n-1)` with ±20 % jitter. Topics with a
+   * chain in `RETRY_CHAINS` (subscribed automatically, same handler) retry through it without
+   * holding their partition: attempts = 1 + the chain's length.
+   */
   retryBaseMs?: number;
   /** Delay between attempts after a handler throws (an infrastructure failure: never dead-lettered). */
   failureBackoffMs?: number;
@@ -36,6 +44,14 @@ export interface BatchConsumerOptions {
    * exhausted retries). Feeds the per-stage metrics.
    */
   onOutcome?: (topicKey: TopicKey, outcome: Outcome['status']) => void;
+}
+
+interface PendingRetry {
+  message: KafkaMessage;
+  event: ConsumedEvent<unknown>;
+  /** Attempts made so far, the one that just failed included. */
+  attempts: number;
+  reason: string;
 }
 
 interface PendingDeadLetter {
@@ -64,11 +80,15 @@ export function consumerGroupId(namespace: string, group: string): string {
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
+  private readonly handlers: Map<TopicKey, BatchHandler<unknown>>;
   private readonly topicKeys = new Map<string, TopicKey>();
   private readonly maxBatchSize: number;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly failureBackoffMs: number;
+  /** Retry topic → [the topic whose chain it belongs to, its position in the chain (1-based)]. */
+  private readonly retryTopics = new Map<TopicKey, [origin: TopicKey, attempt: number]>();
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private assigned = false;
   private running = false;
   private readonly stopSignal = new AbortController();
@@ -78,13 +98,22 @@ export class BatchConsumer {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.retryBaseMs = options.retryBaseMs ?? 2_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
-    for (const key of options.handlers.keys()) this.topicKeys.set(topicName(key, options.namespace), key);
+    this.handlers = new Map(options.handlers);
+    for (const [key, handler] of options.handlers) {
+      (RETRY_CHAINS[key] ?? []).forEach((retryKey, index) => {
+        this.handlers.set(retryKey, handler);
+        this.retryTopics.set(retryKey, [key, index + 1]);
+      });
+    }
+    for (const key of this.handlers.keys()) this.topicKeys.set(topicName(key, options.namespace), key);
     this.consumer = options.kafka.consumer({
       groupId: consumerGroupId(options.namespace, options.group),
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1_048_576,
+      // Short long-polls: a resumed retry partition and a SIGTERM wait at most this long for the fetch in flight.
+      maxWaitTimeInMs: 1_000,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.assigned = true;
@@ -118,6 +147,7 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     this.running = false;
     this.stopSignal.abort();
+    for (const timer of this.resumeTimers) clearTimeout(timer);
     await this.consumer.disconnect();
   }
 
@@ -125,15 +155,27 @@ export class BatchConsumer {
     const { batch } = payload;
     const topicKey = this.topicKeys.get(batch.topic);
     if (!topicKey) return;
-    const handler = this.options.handlers.get(topicKey)!;
-    for (let start = 0; start < batch.messages.length; start += this.maxBatchSize) {
+    const handler = this.handlers.get(topicKey)!;
+    // A retry topic holds messages in the order they became due: handle the due ones, then
+    // pause the partition until the next is due. Unresolved messages are fetched again then.
+    const due = this.retryTopics.has(topicKey) ? dueCount(batch.messages) : batch.messages.length;
+    for (let start = 0; start < due; start += this.maxBatchSize) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const slice = batch.messages.slice(start, start + this.maxBatchSize);
+      const slice = batch.messages.slice(start, Math.min(start + this.maxBatchSize, due));
       const done = await this.processSlice(topicKey, batch.topic, batch.partition, slice, handler, payload);
       if (!done) return;
       payload.resolveOffset(slice[slice.length - 1].offset);
       await payload.commitOffsetsIfNecessary();
       await payload.heartbeat();
+    }
+    if (due < batch.messages.length && payload.isRunning() && !payload.isStale()) {
+      const resume = payload.pause();
+      const delay = Math.max(0, notBefore(batch.messages[due]) - Date.now());
+      const timer = setTimeout(() => {
+        this.resumeTimers.delete(timer);
+        resume();
+      }, delay);
+      this.resumeTimers.add(timer);
     }
   }
 
@@ -147,6 +189,9 @@ export class BatchConsumer {
     payload: EachBatchPayload,
   ): Promise<boolean> {
     const deadLetters: PendingDeadLetter[] = [];
+    const retries: PendingRetry[] = [];
+    const chainOrigin = this.retryTopics.get(topicKey)?.[0] ?? topicKey;
+    const chain = RETRY_CHAINS[chainOrigin];
     let pending: Array<{ message: KafkaMessage; event: ConsumedEvent<unknown>; firstFailureAt?: string }> = [];
 
     for (const message of messages) {
@@ -199,7 +244,19 @@ export class BatchConsumer {
       outcomes.forEach((outcome, i) => {
         const item = pending[i];
         this.options.onOutcome?.(topicKey, outcome.status);
-        if (outcome.status === 'retry') {
+        if (outcome.status === 'retry' && chain) {
+          const attempts = (Number(item.event.headers[HEADERS.attempts]) || 0) + 1;
+          if (attempts <= chain.length) retries.push({ message: item.message, event: item.event, attempts, reason: outcome.reason });
+          else
+            deadLetters.push({
+              message: item.message,
+              reason: `retries exhausted after ${attempts} attempts: ${outcome.reason}`,
+              code: 'retries_exhausted',
+              attempts,
+              firstFailureAt: item.event.headers[HEADERS.firstFailureAt] ?? new Date().toISOString(),
+              leadId: leadIdOf(item.event.value),
+            });
+        } else if (outcome.status === 'retry') {
           const firstFailureAt = item.firstFailureAt ?? new Date().toISOString();
           if (attempt < this.maxAttempts) again.push({ ...item, firstFailureAt });
           else
@@ -228,6 +285,16 @@ export class BatchConsumer {
         const delay = this.retryBaseMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
         if (!(await this.wait(delay, payload))) return false;
         attempt += 1;
+      }
+    }
+
+    while (retries.length > 0 && chain) {
+      try {
+        await this.publishRetries(topic, partition, chain, retries);
+        break;
+      } catch (error) {
+        this.options.logger.error('retry publish failed; retrying', { error: String(error) });
+        if (!(await this.wait(this.failureBackoffMs, payload))) return false;
       }
     }
 
@@ -277,6 +344,40 @@ export class BatchConsumer {
     };
   }
 
+  /** Moves failed events to the next topic of their retry chain, due after the back-off. */
+  private async publishRetries(topic: string, partition: number, chain: readonly TopicKey[], items: PendingRetry[]): Promise<void> {
+    const now = Date.now();
+    const byTopic = new Map<TopicKey, PendingRetry[]>();
+    for (const item of items) {
+      const target = chain[item.attempts - 1];
+      byTopic.set(target, [...(byTopic.get(target) ?? []), item]);
+    }
+    for (const [target, group] of byTopic) {
+      await this.options.publisher.publish(
+        target,
+        group.map((item) => {
+          const headers = item.event.headers;
+          const delay = this.retryBaseMs * 2 ** (item.attempts - 1) * (0.8 + Math.random() * 0.4);
+          return {
+            key: item.event.key,
+            value: item.event.value as EventInputOf<typeof target>,
+            headers: {
+              [HEADERS.correlationId]: item.event.correlationId,
+              [HEADERS.originTopic]: headers[HEADERS.originTopic] ?? topic,
+              [HEADERS.originPartition]: headers[HEADERS.originPartition] ?? String(partition),
+              [HEADERS.originOffset]: headers[HEADERS.originOffset] ?? item.message.offset,
+              [HEADERS.attempts]: String(item.attempts),
+              [HEADERS.firstFailureAt]: headers[HEADERS.firstFailureAt] ?? new Date(now).toISOString(),
+              [HEADERS.error]: item.reason.slice(0, 1000),
+              [HEADERS.stage]: this.options.stage,
+              [HEADERS.notBefore]: String(Math.round(now + delay)),
+            },
+          };
+        }),
+      );
+    }
+  }
+
   private async publishDeadLetters(topic: string, partition: number, items: PendingDeadLetter[]): Promise<void> {
     const now = new Date().toISOString();
     await this.options.publisher.publish(
@@ -286,13 +387,17 @@ export class BatchConsumer {
         const text = raw.toString('utf8');
         const isText = Buffer.from(text, 'utf8').equals(raw);
         const headers = decodeHeaders(item.message.headers);
+        // A message from a retry topic is dead-lettered against where it first came from.
+        const originTopic = headers[HEADERS.originTopic] ?? topic;
+        const originPartition = headers[HEADERS.originPartition] ?? String(partition);
+        const originOffset = headers[HEADERS.originOffset] ?? item.message.offset;
         return {
           key: item.message.key ? item.message.key.toString('utf8') : null,
           headers: {
             [HEADERS.correlationId]: headers[HEADERS.correlationId] ?? randomUUID(),
-            [HEADERS.originTopic]: topic,
-            [HEADERS.originPartition]: String(partition),
-            [HEADERS.originOffset]: item.message.offset,
+            [HEADERS.originTopic]: originTopic,
+            [HEADERS.originPartition]: originPartition,
+            [HEADERS.originOffset]: originOffset,
             [HEADERS.attempts]: String(item.attempts),
             [HEADERS.firstFailureAt]: item.firstFailureAt,
             [HEADERS.error]: item.reason.slice(0, 1000),
@@ -305,9 +410,9 @@ export class BatchConsumer {
             stage: this.options.stage,
             reason: item.reason.slice(0, 4000),
             errorCode: item.code,
-            originTopic: topic,
-            originPartition: partition,
-            originOffset: item.message.offset,
+            originTopic,
+            originPartition: Number(originPartition),
+            originOffset,
             attempts: item.attempts,
             firstFailureAt: item.firstFailureAt,
             failedAt: now,
@@ -343,6 +448,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done);
   });
+}
+
+function notBefore(message: KafkaMessage): number {
+  const raw = message.headers?.[HEADERS.notBefore];
+  const value = Number(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw);
+  return Number.isFinite(value) ? value : 0;
+}
+
+/** How many leading messages of a retry topic's batch are due now. */
+function dueCount(messages: KafkaMessage[]): number {
+  const now = Date.now();
+  const index = messages.findIndex((m) => notBefore(m) > now);
+  return index === -1 ? messages.length : index;
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {

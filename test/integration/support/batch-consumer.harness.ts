@@ -102,7 +102,11 @@ export class BatchConsumerHarness {
   }
 
   async readDeadLetters(): Promise<TopicReader> {
-    const reader = new TopicReader(this.env.kafka, this.deadLetterTopic, this.env.namespace);
+    return this.readTopic(this.deadLetterTopic);
+  }
+
+  async readTopic(topic: string): Promise<TopicReader> {
+    const reader = new TopicReader(this.env.kafka, topic, this.env.namespace);
     this.closables.push(reader);
     await reader.start();
     return reader;
