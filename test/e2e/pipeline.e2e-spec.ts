@@ -1,3 +1,4 @@
+import { EventPublisher, replayDeadLetters } from '@leadpipe/kafka';
 import { Pipeline } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
 
@@ -144,12 +145,14 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     expect(['enriched', 'not_found']).toContain(lead.status);
   }, 90_000);
 
-  it('retries a lead through the retry topics during a 5xx storm, then dead-letters it with the reason', async () => {
+  it('retries a lead through the retry topics during a 5xx storm, dead-letters it with the reason, and replays it', async () => {
     const before = pipeline.simulator.stats().totals;
     pipeline.simulator.setFaults({ forceStatus: 503 });
+    let id: string;
     try {
       const { json } = await pipeline.postLead({ linkedin_url: 'https://www.linkedin.com/in/storm-victim-e2e/' });
-      const lead = await terminalLead(pipeline, json.id as string);
+      id = json.id as string;
+      const lead = await terminalLead(pipeline, id);
       expect(lead.status).toBe('dead_lettered');
       expect(lead.status_reason).toMatch(/^enricher: retries exhausted after 4 attempts: Netrows server_error/);
     } finally {
@@ -159,7 +162,17 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     const after = pipeline.simulator.stats().totals;
     expect(after.calls - before.calls).toBe(4);
     expect(after.creditsCharged - before.creditsCharged).toBe(0);
-  }, 60_000);
+
+    // The storm is over: the replay path puts the lead back and it is enriched.
+    const publisher = new EventPublisher(pipeline.env.kafka, pipeline.env.namespace);
+    try {
+      const report = await replayDeadLetters(pipeline.env.kafka, publisher, { namespace: pipeline.env.namespace, leadIds: new Set([id]) });
+      expect(report).toMatchObject({ replayed: 1, unreplayable: [] });
+    } finally {
+      await publisher.disconnect();
+    }
+    await waitFor(async () => (await pipeline.getLead(id)).json.status === 'enriched', { timeoutMs: 30_000, what: 'replayed lead enriched' });
+  }, 90_000);
 
   it('answers 400 naming every invalid field, and 404 for an unknown id', async () => {
     const bad = await pipeline.postLead({ email: 'not-an-email', linkedin_url: 'https://www.linkedin.com/company/acme/', colour: 'red' });

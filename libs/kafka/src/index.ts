@@ -6,3 +6,4 @@ export * from './batch-consumer';
 export * from './kafka-batch.transport';
 export * from './kafka.module';
 export * from './bootstrap';
+export * from './dead-letter-replayer';
