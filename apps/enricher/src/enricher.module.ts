@@ -56,7 +56,7 @@ export class EnricherModule {
               notFoundTtlDays: cfg.ENRICHER_NOT_FOUND_TTL_DAYS,
             });
             // One bucket for the account, whatever the number of replicas or keys.
-            const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE);
+            const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_MARGIN_MS);
             return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, () => limiter.acquire());
           },
         },

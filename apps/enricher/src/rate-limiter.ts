@@ -24,18 +24,35 @@ export class RedisRateLimiter {
     private readonly redis: Redis,
     private readonly key: string,
     perMinute: number,
+    marginMs = 0,
   ) {
-    this.intervalMicros = Math.ceil(60_000_000 / perMinute);
+    this.intervalMicros = Math.ceil(60_000_000 / perMinute) + marginMs * 1000;
   }
 
-  /** Waits for a token. Throws if Redis is unreachable: no token, no call (fail closed). */
+  /**
+   * Waits for a token and returns how long it waited (ms). Throws `LimiterUnavailableError`
+   * if Redis cannot be asked: no token, no call (fail closed).
+   */
   async acquire(signal?: AbortSignal): Promise<number> {
     const started = Date.now();
     for (;;) {
       if (signal?.aborted) throw new Error('rate limiter wait aborted');
-      const waitMicros = Number(await this.redis.eval(GCRA, 1, this.key, String(this.intervalMicros)));
+      let waitMicros: number;
+      try {
+        waitMicros = Number(await this.redis.eval(GCRA, 1, this.key, String(this.intervalMicros)));
+      } catch (error) {
+        throw new LimiterUnavailableError(error);
+      }
       if (waitMicros <= 0) return Date.now() - started;
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(waitMicros / 1000))));
     }
+  }
+}
+
+/** The shared limiter could not be asked (Redis away): the call is not made. */
+export class LimiterUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`rate limiter unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'LimiterUnavailableError';
   }
 }

@@ -49,6 +49,11 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   NETROWS_TIMEOUT_MS: positiveInt.default(15_000),
   /** The account's plan limit, enforced across all enricher replicas. */
   NETROWS_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
+  /**
+   * Extra spacing added to every token interval, so that network jitter between us and the
+   * provider never makes N+1 calls land in one of its minutes.
+   */
+  NETROWS_RATE_LIMIT_MARGIN_MS: z.coerce.number().int().min(0).max(10_000).default(10),
   NETROWS_PATH_PROFILE: z.string().startsWith('/').default('/people/profile'),
   NETROWS_PATH_PROFILE_BY_URL: z.string().startsWith('/').default('/people/profile-by-url'),
   NETROWS_PATH_REVERSE_LOOKUP: z.string().startsWith('/').default('/people/reverse-lookup'),
