@@ -1,15 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfigModule, APP_CONFIG, EnricherEnv } from '@leadpipe/config';
-import { KafkaModule } from '@leadpipe/kafka';
+import { ConsumptionControl, KafkaModule } from '@leadpipe/kafka';
 import { NetrowsClient } from '@leadpipe/netrows';
 import { REDIS, RedisModule } from '@leadpipe/persistence';
 import { HealthModule, loggingModule } from '@leadpipe/observability';
+import { EnricherMetrics } from './enricher.metrics';
 import { EnrichmentCache } from './enrichment-cache';
 import { EnrichmentService } from './enrichment.service';
 import { LeadReceivedConsumer } from './lead-received.consumer';
 import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
-import { RedisRateLimiter } from './rate-limiter';
+import { OpsAlerts } from './ops-alerts';
+import { ProviderGuard } from './provider-guard';
+import { LimiterUnavailableError, RedisRateLimiter } from './rate-limiter';
 
 export function netrowsClientFrom(config: EnricherEnv): NetrowsClient {
   return new NetrowsClient({
@@ -43,21 +46,61 @@ export class EnricherModule {
         loggingModule('enricher', config.LOG_LEVEL),
         RedisModule,
         KafkaModule.forRoot(),
-        HealthModule.forRoot(),
+        HealthModule.forRoot({ service: 'enricher' }),
       ],
       controllers: [LeadReceivedConsumer],
       providers: [
+        OpsAlerts,
+        EnricherMetrics,
+        {
+          provide: ProviderGuard,
+          inject: [APP_CONFIG, ConsumptionControl, OpsAlerts, EnricherMetrics],
+          useFactory: (cfg: EnricherEnv, control: ConsumptionControl, alerts: OpsAlerts, metrics: EnricherMetrics) => {
+            const guard = new ProviderGuard(
+              {
+                provider: 'netrows',
+                windowMs: cfg.NETROWS_BREAKER_WINDOW_MS,
+                volumeThreshold: cfg.NETROWS_BREAKER_VOLUME_THRESHOLD,
+                errorPercentage: cfg.NETROWS_BREAKER_ERROR_PERCENTAGE,
+                resetTimeoutMs: cfg.NETROWS_BREAKER_RESET_TIMEOUT_MS,
+                accountProbeIntervalMs: cfg.NETROWS_ACCOUNT_PROBE_INTERVAL_MS,
+              },
+              control,
+              alerts,
+            );
+            metrics.readBreakerStateFrom(() => guard.state);
+            return guard;
+          },
+        },
         {
           provide: NetrowsEnrichmentProvider,
-          inject: [REDIS, APP_CONFIG],
-          useFactory: (redis: Redis, cfg: EnricherEnv) => {
+          inject: [REDIS, APP_CONFIG, ProviderGuard, EnricherMetrics],
+          useFactory: (redis: Redis, cfg: EnricherEnv, guard: ProviderGuard, metrics: EnricherMetrics) => {
             const cache = new EnrichmentCache(redis, {
               ttlDays: cfg.ENRICHER_CACHE_TTL_DAYS,
               notFoundTtlDays: cfg.ENRICHER_NOT_FOUND_TTL_DAYS,
+              onLookup: (key, result) => metrics.cacheRequests.inc({ kind: key.split(':')[0], result }),
             });
             // One bucket for the account, whatever the number of replicas or keys.
             const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_MARGIN_MS);
-            return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, () => limiter.acquire());
+            const gate = async () => {
+              try {
+                metrics.rateLimitWait.observe((await limiter.acquire()) / 1000);
+              } catch (error) {
+                if (error instanceof LimiterUnavailableError) metrics.rateLimitUnavailable.inc();
+                throw error;
+              }
+            };
+            const recorder = {
+              record: (endpoint: string, outcome: string, seconds: number) => {
+                const labels = { provider: 'netrows', endpoint };
+                metrics.providerCalls.inc({ ...labels, outcome });
+                metrics.providerDuration.observe(labels, seconds);
+                // Charged: answers and misses (Netrows charges a 404); refused or failed calls are not.
+                if (outcome === 'found' || outcome === 'not_found') metrics.providerCredits.inc(labels);
+              },
+            };
+            return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder);
           },
         },
         EnrichmentService,

@@ -19,6 +19,8 @@ export interface EnrichmentCacheOptions {
   lockTtlMs?: number;
   /** How often a replica waiting for another's answer looks again. */
   pollMs?: number;
+  /** Told of every lookup: `hit`, `miss` (this caller bought it) or `joined` (someone else did). */
+  onLookup?: (key: string, result: 'hit' | 'miss' | 'joined') => void;
 }
 
 /** Deletes (or extends) the lock only if it still holds our token. */
@@ -49,11 +51,17 @@ export class EnrichmentCache {
 
   async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
     const running = this.inFlight.get(key);
-    if (running) return { value: (await running).value as Cached<T>, calls: 0 };
+    if (running) {
+      const joined = await running;
+      this.options.onLookup?.(key, 'joined');
+      return { value: joined.value as Cached<T>, calls: 0 };
+    }
     const loading = this.loadOnce(key, load);
     this.inFlight.set(key, loading);
     try {
-      return await loading;
+      const result = await loading;
+      this.options.onLookup?.(key, result.calls > 0 ? 'miss' : 'hit');
+      return result;
     } finally {
       this.inFlight.delete(key);
     }

@@ -1,17 +1,25 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
 import { v5 as uuidv5 } from 'uuid';
 import { HEADERS, LeadEnriched, LeadReceived } from '@leadpipe/contracts';
 import { ConsumedEvent, deadLetter, EventPublisher, OutgoingEvent, Outcome, processed, retry } from '@leadpipe/kafka';
 import { isNetrowsError, NETROWS_ERROR_KINDS } from '@leadpipe/netrows';
 import { maskEmail } from '@leadpipe/observability';
+import { REDIS } from '@leadpipe/persistence';
 import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
+import { isBreakerRejection } from './provider-guard';
+import { LimiterUnavailableError } from './rate-limiter';
 
 /** Namespace for deterministic event ids: a replayed lead yields the same enriched event id. */
 const EVENT_NAMESPACE = '5b0f4a52-8f5c-4a53-9d0e-3f4f0b5d2c11';
 const FLUSH_SIZE = 50;
 const FLUSH_INTERVAL_MS = 250;
 
-/** Thrown for account-level failures (bad key, no credits): no lead is failed, the slice waits. */
+/**
+ * Thrown when the trouble is not the leads' (the provider's circuit is open, the account is
+ * refused or out of credits, Redis cannot be asked): no lead is failed, the slice waits and
+ * probes again, and consumption is paused meanwhile (see ProviderGuard).
+ */
 export class ProviderUnavailableError extends Error {}
 
 @Injectable()
@@ -21,6 +29,7 @@ export class EnrichmentService {
   constructor(
     private readonly provider: NetrowsEnrichmentProvider,
     private readonly publisher: EventPublisher,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /**
@@ -69,7 +78,7 @@ export class EnrichmentService {
           outcomes[index] = processed();
         } catch (error) {
           outcomes[index] = this.classify(error, event);
-          if (isAccountFailure(error)) accountFailure = error as Error;
+          if (this.holdsTheSlice(error)) accountFailure = error as Error;
         }
         if (enriched.length >= FLUSH_SIZE || Date.now() - lastFlush >= FLUSH_INTERVAL_MS) {
           // A failed publish poisons the chain: the final flush re-raises it and the slice is retried.
@@ -80,13 +89,23 @@ export class EnrichmentService {
     await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
 
     if (accountFailure) {
-      // 401/402: the account, not the leads, is the problem. Keep every lead of the slice
-      // (answers bought so far are cached) and let the runtime retry it after a pause.
-      throw new ProviderUnavailableError(`Netrows account unavailable: ${(accountFailure as Error).message}`);
+      // Keep every lead of the slice (answers bought so far are cached) and let the runtime
+      // retry it after a back-off: that retry is also the probe that ends the pause.
+      throw new ProviderUnavailableError(`provider unavailable: ${(accountFailure as Error).message}`);
     }
     // Offsets are committed after this: every processed lead's event is durable by then.
     await flush();
     return outcomes;
+  }
+
+  /** Failures that are not the lead's: hold the slice instead of retrying or failing leads. */
+  private holdsTheSlice(error: unknown): boolean {
+    if (isBreakerRejection(error) || error instanceof LimiterUnavailableError) return true;
+    if (isNetrowsError(error)) {
+      return error.kind === NETROWS_ERROR_KINDS.UNAUTHORIZED || error.kind === NETROWS_ERROR_KINDS.INSUFFICIENT_CREDITS;
+    }
+    // The cache cannot be read or written: fail closed, like the limiter.
+    return this.redis.status !== 'ready';
   }
 
   private classify(error: unknown, event: ConsumedEvent<LeadReceived>): Outcome {
@@ -103,9 +122,4 @@ export class EnrichmentService {
   }
 }
 
-function isAccountFailure(error: unknown): boolean {
-  return (
-    isNetrowsError(error) &&
-    (error.kind === NETROWS_ERROR_KINDS.UNAUTHORIZED || error.kind === NETROWS_ERROR_KINDS.INSUFFICIENT_CREDITS)
-  );
-}
+

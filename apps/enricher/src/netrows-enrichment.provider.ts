@@ -4,8 +4,10 @@ import {
   currentPosition,
   hostOf,
   isFreeMailDomain,
+  isNetrowsError,
   NetrowsClient,
   NetrowsCompany,
+  NetrowsEndpoint,
   NetrowsPerson,
   NetrowsResult,
 } from '@leadpipe/netrows';
@@ -23,6 +25,16 @@ export interface ProviderResult {
 /** Gate every paid call passes through (the shared rate limiter). */
 export type CallGate = () => Promise<unknown>;
 
+/** Runs a paid call under the provider's protections (see ProviderGuard). */
+export interface CallGuard {
+  call<T>(request: () => Promise<T>): Promise<T>;
+}
+
+/** Where each call's endpoint, outcome and duration are recorded. */
+export interface CallRecorder {
+  record(endpoint: NetrowsEndpoint, outcome: string, seconds: number): void;
+}
+
 /**
  * Netrows lookups in the order `netrows-api.md` prescribes: a LinkedIn URL is reduced to its
  * slug and looked up by username; otherwise a work e-mail goes through reverse-lookup, then
@@ -36,6 +48,8 @@ export class NetrowsEnrichmentProvider {
     private readonly client: NetrowsClient,
     private readonly cache: EnrichmentCache,
     private readonly gate: CallGate,
+    private readonly guard: CallGuard,
+    private readonly recorder: CallRecorder = { record: () => undefined },
   ) {}
 
   async enrich(lead: LeadInput): Promise<ProviderResult> {
@@ -58,7 +72,7 @@ export class NetrowsEnrichmentProvider {
     }
     const email = normaliseEmail(lead.email);
     const lookup = await this.cache.getOrLoad<{ username: string }>(`person:email:${email}`, async () => {
-      const result = await this.call(() => this.client.reverseLookup(email));
+      const result = await this.call('reverseLookup', () => this.client.reverseLookup(email));
       const username = result.found ? (result.data.profile?.username ?? usernameFromUrl(result.data.linkedinUrl)) : null;
       return { value: username ? { found: true, data: { username: username.toLowerCase() } } : { found: false }, calls: 1 };
     });
@@ -69,7 +83,7 @@ export class NetrowsEnrichmentProvider {
 
   private profileBySlug(slug: string): Promise<Loaded<NetrowsPerson>> {
     return this.cache.getOrLoad<NetrowsPerson>(`person:linkedin:${slug}`, async () => {
-      const result = await this.call(() => this.client.getProfile(slug));
+      const result = await this.call('profile', () => this.client.getProfile(slug));
       return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
     });
   }
@@ -79,23 +93,35 @@ export class NetrowsEnrichmentProvider {
     const handle = position?.companyUsername || (position?.companyId !== undefined ? String(position.companyId) : '');
     if (handle) {
       return this.cache.getOrLoad<NetrowsCompany>(`company:id:${handle.toLowerCase()}`, async () => {
-        const result = await this.call(() => this.client.getCompany(handle));
+        const result = await this.call('companyDetails', () => this.client.getCompany(handle));
         return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
       });
     }
     const domain = companyDomainOf(lead);
     if (!domain) return { value: { found: false }, calls: 0 };
     return this.cache.getOrLoad<NetrowsCompany>(`company:domain:${domain}`, async () => {
-      const result = await this.call(() => this.client.getCompanyByDomain(domain));
+      const result = await this.call('companyByDomain', () => this.client.getCompanyByDomain(domain));
       // by-domain sometimes maps a domain to a look-alike company: keep only a real match.
       const match = result.found && companyDomainMatches(result.data, domain);
       return { value: match && result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
     });
   }
 
-  private async call<T>(request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
-    await this.gate();
-    return request();
+  /** The token is taken inside the guard: a call the breaker refuses costs no quota. */
+  private call<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
+    return this.guard.call(async () => {
+      await this.gate();
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+      try {
+        const result = await request();
+        this.recorder.record(endpoint, result.found ? 'found' : 'not_found', seconds());
+        return result;
+      } catch (error) {
+        this.recorder.record(endpoint, isNetrowsError(error) ? error.kind : 'error', seconds());
+        throw error;
+      }
+    });
   }
 }
 

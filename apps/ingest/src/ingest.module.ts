@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfigModule, IngestEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule } from '@leadpipe/persistence';
-import { HealthModule, loggingModule } from '@leadpipe/observability';
+import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/observability';
+import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
 import { OutboxRelayService } from './outbox-relay.service';
@@ -17,10 +19,10 @@ export class IngestModule {
         loggingModule('ingest', config.LOG_LEVEL),
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
-        HealthModule.forRoot(),
+        HealthModule.forRoot({ service: 'ingest' }),
       ],
       controllers: [LeadsController],
-      providers: [LeadsService, OutboxRelayService],
+      providers: [LeadsService, OutboxRelayService, IngestMetrics, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
     };
   }
 }

@@ -2,10 +2,14 @@ import { BadRequestException, Body, Controller, Get, Headers, HttpCode, NotFound
 import { randomUUID } from 'node:crypto';
 import { parseCreateLeadBody } from './create-lead.dto';
 import { AcceptedLead, LeadsService, LeadView } from './leads.service';
+import { IngestMetrics, rejectionReason } from './ingest.metrics';
 
 @Controller('api/leads')
 export class LeadsController {
-  constructor(private readonly leads: LeadsService) {}
+  constructor(
+    private readonly leads: LeadsService,
+    private readonly metrics: IngestMetrics,
+  ) {}
 
   /** Accepts one lead; 202 once it is durable. */
   @Post()
@@ -13,6 +17,7 @@ export class LeadsController {
   async create(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string): Promise<AcceptedLead> {
     const parsed = parseCreateLeadBody(body);
     if (!parsed.ok) {
+      this.metrics.requestsRejected.inc({ reason: rejectionReason(parsed.errors) });
       throw new BadRequestException({ statusCode: 400, message: 'Validation failed', errors: parsed.errors });
     }
     return this.leads.accept(parsed.value, correlationId?.slice(0, 128) || randomUUID());

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
+import { IngestMetrics } from './ingest.metrics';
 
 export interface AcceptedLead {
   id: string;
@@ -38,7 +39,10 @@ export interface LeadView {
 
 @Injectable()
 export class LeadsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly metrics: IngestMetrics,
+  ) {}
 
   /**
    * Stores the lead and its received event in one transaction. Once this resolves the lead
@@ -90,6 +94,7 @@ export class LeadsService {
         JSON.stringify({ [HEADERS.correlationId]: correlationId }),
       ]);
     });
+    this.metrics.leadsAccepted.inc({ source: event.source });
     return { id: event.leadId, status: 'received' };
   }
 

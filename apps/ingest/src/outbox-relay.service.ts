@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { LeadReceived } from '@leadpipe/contracts';
 import { EventPublisher } from '@leadpipe/kafka';
+import { IngestMetrics } from './ingest.metrics';
 
 interface OutboxRow {
   id: string;
@@ -29,6 +30,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: EventPublisher,
     @Inject(APP_CONFIG) private readonly config: IngestEnv,
+    private readonly metrics: IngestMetrics,
   ) {}
 
   /** False while the relay cannot reach the broker: leads still accepted, delivery delayed. */
@@ -48,7 +50,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   /** Relays one batch; returns how many events went out. */
   async relayOnce(): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const sent = await this.db.transaction(async (tx) => {
       const rows: OutboxRow[] = await tx.query(
         `SELECT id, message_key, payload, headers FROM outbox
           WHERE topic_key = 'leadReceived'
@@ -63,6 +65,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       await tx.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
+    // Counted once the deletes committed: a rolled-back batch is sent again and counted then.
+    this.metrics.outboxRelayed.inc(sent);
+    return sent;
   }
 
   private async run(): Promise<void> {
@@ -75,6 +80,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         this.lastError = null;
         backoff = this.config.INGEST_OUTBOX_POLL_MS;
       } catch (error) {
+        this.metrics.outboxRelayFailures.inc();
         const message = error instanceof Error ? error.message : String(error);
         if (this.lastError !== message) this.logger.error(`outbox relay failed, will retry: ${message}`);
         this.lastError = message;

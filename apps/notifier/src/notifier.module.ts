@@ -5,6 +5,8 @@ import { PersistenceModule } from '@leadpipe/persistence';
 import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { LeadValidatedConsumer } from './lead-validated.consumer';
 import { NotificationService } from './notification.service';
+import { OpsAlertConsumer } from './ops-alert.consumer';
+import { OpsAlertService } from './ops-alert.service';
 
 @Module({})
 export class NotifierModule {
@@ -16,10 +18,10 @@ export class NotifierModule {
         loggingModule('notifier', config.LOG_LEVEL),
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
-        HealthModule.forRoot(),
+        HealthModule.forRoot({ service: 'notifier' }),
       ],
-      controllers: [LeadValidatedConsumer],
-      providers: [NotificationService],
+      controllers: [LeadValidatedConsumer, OpsAlertConsumer],
+      providers: [NotificationService, OpsAlertService],
     };
   }
 }

@@ -22,6 +22,15 @@ export class WebhookChannel {
   ) {}
 
   async send(deliveryId: string, rule: string, lead: LeadValidated): Promise<void> {
+    await this.post(deliveryId, {
+      type: 'lead.high_value',
+      rule,
+      lead: { id: lead.leadId, score: lead.score, status: lead.status, ...lead.summary },
+    });
+  }
+
+  /** POSTs a JSON body; throws WebhookSendError saying whether trying again can help. */
+  async post(deliveryId: string, body: Record<string, unknown>): Promise<void> {
     let response: Response;
     try {
       response = await fetch(this.url, {
@@ -31,11 +40,7 @@ export class WebhookChannel {
           'webhook-id': deliveryId,
           'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
         },
-        body: JSON.stringify({
-          type: 'lead.high_value',
-          rule,
-          lead: { id: lead.leadId, score: lead.score, status: lead.status, ...lead.summary },
-        }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {

@@ -17,7 +17,7 @@ export class ValidatorModule {
         loggingModule('validator', config.LOG_LEVEL),
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
-        HealthModule.forRoot(),
+        HealthModule.forRoot({ service: 'validator' }),
       ],
       controllers: [LeadEnrichedConsumer],
       providers: [ValidationService, DeadLetterService],

@@ -47,6 +47,15 @@ export const enricherEnvSchema = commonEnvSchema.extend({
     .string({ error: "NETROWS_API_KEY is required (use the simulator's key locally)" })
     .min(1, "NETROWS_API_KEY is required (use the simulator's key locally)"),
   NETROWS_TIMEOUT_MS: positiveInt.default(15_000),
+  /** Circuit breaker: failures (5xx, timeouts, network) are counted over a rolling window. */
+  NETROWS_BREAKER_WINDOW_MS: positiveInt.default(60_000),
+  /** Calls in the window before the error percentage is judged at all. */
+  NETROWS_BREAKER_VOLUME_THRESHOLD: positiveInt.default(5),
+  NETROWS_BREAKER_ERROR_PERCENTAGE: z.coerce.number().int().min(1).max(100).default(50),
+  /** How long the circuit stays open before one trial call is let through. */
+  NETROWS_BREAKER_RESET_TIMEOUT_MS: positiveInt.default(30_000),
+  /** While the key is refused (401) or credits are out (402), how often one call probes the account. */
+  NETROWS_ACCOUNT_PROBE_INTERVAL_MS: positiveInt.default(60_000),
   /** The account's plan limit, enforced across all enricher replicas. */
   NETROWS_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
   /**
@@ -76,6 +85,8 @@ export const notifierEnvSchema = commonEnvSchema.extend({
   NOTIFIER_SCORE_THRESHOLD: z.coerce.number().int().min(0).max(100).default(70),
   /** Where high-value leads are POSTed; empty turns the webhook channel off. */
   NOTIFIER_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
+  /** Where operator alerts go (out of credits, bad key, breaker open); empty: logged only. */
+  NOTIFIER_ALERT_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
   NOTIFIER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   NOTIFIER_MAX_ATTEMPTS: positiveInt.default(5),
   NOTIFIER_RETRY_BASE_MS: positiveInt.default(1_000),

@@ -97,6 +97,18 @@ export const deadLetterSchema = z.object({
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
+/** Something an operator must act on. Raised on state changes, not per lead. */
+export const opsAlertSchema = z.object({
+  schemaVersion: z.literal(1),
+  eventId: z.uuid(),
+  kind: z.enum(['provider_unauthorized', 'provider_out_of_credits', 'breaker_open', 'provider_recovered']),
+  severity: z.enum(['critical', 'warning', 'info']),
+  source: z.string().min(1),
+  message: z.string().min(1).max(2000),
+  raisedAt: isoDate,
+});
+export type OpsAlert = z.infer<typeof opsAlertSchema>;
+
 /** One schema per topic: producers and consumers are typed from this map. */
 export const EVENT_SCHEMAS = {
   leadReceived: leadReceivedSchema,
@@ -106,6 +118,7 @@ export const EVENT_SCHEMAS = {
   enrichRetry1: leadReceivedSchema,
   enrichRetry2: leadReceivedSchema,
   enrichRetry3: leadReceivedSchema,
+  opsAlert: opsAlertSchema,
 } as const satisfies Record<TopicKey, z.ZodType>;
 
 export type EventOf<K extends TopicKey> = z.output<(typeof EVENT_SCHEMAS)[K]>;

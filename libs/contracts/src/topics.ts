@@ -16,6 +16,8 @@ export const TOPICS = {
   enrichRetry1: 'leads.enrich.retry.1.v1',
   enrichRetry2: 'leads.enrich.retry.2.v1',
   enrichRetry3: 'leads.enrich.retry.3.v1',
+  /** Operator alerts (provider account trouble, breaker state), delivered by the notifier. */
+  opsAlert: 'ops.alerts.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -29,6 +31,7 @@ export const TOPIC_PARTITIONS: Record<TopicKey, number> = {
   enrichRetry1: 3,
   enrichRetry2: 3,
   enrichRetry3: 3,
+  opsAlert: 1,
 };
 
 /** The retry chain of each topic that has one, in order. */

@@ -91,6 +91,7 @@ export class BatchConsumer {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private assigned = false;
   private running = false;
+  private pausedAll = false;
   private readonly stopSignal = new AbortController();
 
   constructor(private readonly options: BatchConsumerOptions) {
@@ -143,6 +144,21 @@ export class BatchConsumer {
     });
   }
 
+  /** Stops fetching every subscribed topic (the in-flight slice goes on). */
+  pauseAll(): void {
+    this.pausedAll = true;
+    this.consumer.pause([...this.topicKeys.keys()].map((topic) => ({ topic })));
+  }
+
+  /**
+   * Fetches again. A retry partition that was waiting for a due time is resumed too; it
+   * pauses itself again if its next message is still not due.
+   */
+  resumeAll(): void {
+    this.pausedAll = false;
+    this.consumer.resume([...this.topicKeys.keys()].map((topic) => ({ topic })));
+  }
+
   /** Stops fetching, lets the in-flight slice finish, commits what is done and leaves the group. */
   async stop(): Promise<void> {
     this.running = false;
@@ -173,7 +189,8 @@ export class BatchConsumer {
       const delay = Math.max(0, notBefore(batch.messages[due]) - Date.now());
       const timer = setTimeout(() => {
         this.resumeTimers.delete(timer);
-        resume();
+        // While the whole consumer is paused, resumeAll() will resume this partition too.
+        if (!this.pausedAll) resume();
       }, delay);
       this.resumeTimers.add(timer);
     }

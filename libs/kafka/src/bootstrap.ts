@@ -1,16 +1,20 @@
 import { DynamicModule, INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { Kafka } from 'kafkajs';
 import { CommonEnv } from '@leadpipe/config';
-import { ReadinessRegistry } from '@leadpipe/observability';
+import { topicName } from '@leadpipe/contracts';
+import { ConsumerMetrics, MetricsRegistry, ReadinessRegistry } from '@leadpipe/observability';
 import { KAFKA } from './kafka.module';
+import { consumerGroupId } from './batch-consumer';
 import { EventPublisher } from './event-publisher';
 import { KafkaBatchTransport } from './kafka-batch.transport';
+import { ConsumptionControl } from './consumption-control';
 
 export interface ConsumerServiceOptions {
   module: DynamicModule;
   config: CommonEnv;
-  /** HTTP port for health (and, later, metrics). */
+  /** HTTP port for health and metrics. */
   port: number;
   group: string;
   stage: string;
@@ -20,9 +24,10 @@ export interface ConsumerServiceOptions {
 }
 
 /**
- * Boots a Kafka-consuming service: a hybrid Nest app whose HTTP side serves health and whose
- * microservice side is the batch transport. SIGTERM drains: the consumer finishes its slice,
- * commits and leaves the group before connections close.
+ * Boots a Kafka-consuming service: a hybrid Nest app whose HTTP side serves health and
+ * metrics (the consumer's outcomes and lag among them) and whose microservice side is the
+ * batch transport. SIGTERM drains: the consumer finishes its slice, commits and leaves the
+ * group before connections close.
  */
 export async function bootstrapConsumerService(options: ConsumerServiceOptions): Promise<void> {
   try {
@@ -31,9 +36,15 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
     app.useLogger(logger);
     closeOnSignal(app, options.config.SHUTDOWN_TIMEOUT_MS);
     const kafkaLogger = new NestLogger(`consumer:${options.group}`);
+    const kafka = app.get<Kafka>(KAFKA);
+    const namespace = options.config.KAFKA_NAMESPACE;
+    const metrics = new ConsumerMetrics(app.get(MetricsRegistry), {
+      groupId: consumerGroupId(namespace, options.group),
+      admin: () => kafka.admin(),
+    });
     const transport = new KafkaBatchTransport({
-      kafka: app.get(KAFKA),
-      namespace: options.config.KAFKA_NAMESPACE,
+      kafka,
+      namespace,
       group: options.group,
       stage: options.stage,
       publisher: app.get(EventPublisher),
@@ -48,6 +59,8 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       maxBatchSize: options.maxBatchSize,
       maxAttempts: options.maxAttempts,
       retryBaseMs: options.retryBaseMs,
+      onOutcome: (topicKey, outcome) => metrics.countOutcome(topicName(topicKey, namespace), outcome),
+      control: app.get(ConsumptionControl),
     });
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     app.get(ReadinessRegistry).register({ name: `consumer:${options.group}`, isReady: () => transport.isReady });

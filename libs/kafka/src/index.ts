@@ -7,3 +7,4 @@ export * from './kafka-batch.transport';
 export * from './kafka.module';
 export * from './bootstrap';
 export * from './dead-letter-replayer';
+export * from './consumption-control';

@@ -2,6 +2,7 @@ import { CustomTransportStrategy, Server, BaseRpcContext } from '@nestjs/microse
 import { lastValueFrom } from 'rxjs';
 import { TOPICS, TopicKey } from '@leadpipe/contracts';
 import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
+import { ConsumptionControl } from './consumption-control';
 import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
 
 /** Context handed to `@EventPattern` handlers next to the batch. */
@@ -11,7 +12,10 @@ export class KafkaBatchContext extends BaseRpcContext<[topicKey: TopicKey, group
   }
 }
 
-export type KafkaBatchTransportOptions = Omit<BatchConsumerOptions, 'handlers'>;
+export type KafkaBatchTransportOptions = Omit<BatchConsumerOptions, 'handlers'> & {
+  /** Lets the service pause and resume this consumer. */
+  control?: ConsumptionControl;
+};
 
 const TOPIC_KEY_BY_NAME = new Map<string, TopicKey>(
   (Object.entries(TOPICS) as Array<[TopicKey, string]>).map(([key, name]) => [name, key]),
@@ -46,8 +50,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         return (await lastValueFrom(this.transformToObservable(result))) as Outcome[];
       });
     }
-    this.consumer = new BatchConsumer({ ...this.options, handlers });
+    const { control, ...consumerOptions } = this.options;
+    this.consumer = new BatchConsumer({ ...consumerOptions, handlers });
     await this.consumer.start();
+    control?.attach(this.consumer);
     callback();
   }
 

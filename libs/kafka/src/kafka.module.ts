@@ -4,6 +4,7 @@ import { CommonEnv, APP_CONFIG } from '@leadpipe/config';
 import { createKafka, parseBrokers } from './kafka.factory';
 import { EventPublisher } from './event-publisher';
 import { ensureTopics } from './topic-admin';
+import { ConsumptionControl } from './consumption-control';
 
 export const KAFKA = Symbol('KAFKA');
 
@@ -61,8 +62,9 @@ export class KafkaModule {
           useFactory: (kafka: Kafka, config: CommonEnv) => new EventPublisher(kafka, config.KAFKA_NAMESPACE),
         },
         PublisherLifecycle,
+        ConsumptionControl,
       ],
-      exports: [KAFKA, EventPublisher],
+      exports: [KAFKA, EventPublisher, ConsumptionControl],
     };
   }
 }
