@@ -65,12 +65,12 @@ export class EnricherMetrics {
     });
     new Gauge({
       name: 'leadpipe_enricher_paused',
-      help: 'Whether consumption is paused, by reason (breaker_open, provider_unauthorized, provider_out_of_credits).',
+      help: 'Whether consumption is paused, by reason (breaker_open, provider_unauthorized, provider_out_of_credits, budget_exhausted).',
       labelNames: ['reason'],
       registers,
       collect() {
         this.reset();
-        for (const reason of ['breaker_open', 'provider_unauthorized', 'provider_out_of_credits']) {
+        for (const reason of ['breaker_open', 'provider_unauthorized', 'provider_out_of_credits', 'budget_exhausted']) {
           this.set({ reason }, control.pausedFor.has(reason) ? 1 : 0);
         }
       },

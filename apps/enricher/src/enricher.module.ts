@@ -5,6 +5,7 @@ import { ConsumptionControl, KafkaModule } from '@leadpipe/kafka';
 import { NetrowsClient } from '@leadpipe/netrows';
 import { REDIS, RedisModule } from '@leadpipe/persistence';
 import { HealthModule, loggingModule } from '@leadpipe/observability';
+import { CreditBudget, parseCreditCosts } from './credit-budget';
 import { EnricherMetrics } from './enricher.metrics';
 import { EnrichmentCache } from './enrichment-cache';
 import { EnrichmentService } from './enrichment.service';
@@ -74,8 +75,15 @@ export class EnricherModule {
         },
         {
           provide: NetrowsEnrichmentProvider,
-          inject: [REDIS, APP_CONFIG, ProviderGuard, EnricherMetrics],
-          useFactory: (redis: Redis, cfg: EnricherEnv, guard: ProviderGuard, metrics: EnricherMetrics) => {
+          inject: [REDIS, APP_CONFIG, ProviderGuard, EnricherMetrics, ConsumptionControl, OpsAlerts],
+          useFactory: (
+            redis: Redis,
+            cfg: EnricherEnv,
+            guard: ProviderGuard,
+            metrics: EnricherMetrics,
+            control: ConsumptionControl,
+            alerts: OpsAlerts,
+          ) => {
             const cache = new EnrichmentCache(redis, {
               ttlDays: cfg.ENRICHER_CACHE_TTL_DAYS,
               notFoundTtlDays: cfg.ENRICHER_NOT_FOUND_TTL_DAYS,
@@ -100,7 +108,14 @@ export class EnricherModule {
                 if (outcome === 'found' || outcome === 'not_found') metrics.providerCredits.inc(labels);
               },
             };
-            return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder);
+            const budget = new CreditBudget(
+              redis,
+              cfg.NETROWS_DAILY_CREDIT_BUDGET,
+              parseCreditCosts(cfg.NETROWS_CREDIT_COSTS),
+              control,
+              alerts,
+            );
+            return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder, budget);
           },
         },
         EnrichmentService,

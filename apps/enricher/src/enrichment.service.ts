@@ -8,6 +8,7 @@ import { maskEmail } from '@leadpipe/observability';
 import { REDIS } from '@leadpipe/persistence';
 import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
 import { isBreakerRejection } from './provider-guard';
+import { BudgetExhaustedError } from './credit-budget';
 import { LimiterUnavailableError } from './rate-limiter';
 
 /** Namespace for deterministic event ids: a replayed lead yields the same enriched event id. */
@@ -100,7 +101,7 @@ export class EnrichmentService {
 
   /** Failures that are not the lead's: hold the slice instead of retrying or failing leads. */
   private holdsTheSlice(error: unknown): boolean {
-    if (isBreakerRejection(error) || error instanceof LimiterUnavailableError) return true;
+    if (isBreakerRejection(error) || error instanceof LimiterUnavailableError || error instanceof BudgetExhaustedError) return true;
     if (isNetrowsError(error)) {
       return error.kind === NETROWS_ERROR_KINDS.UNAUTHORIZED || error.kind === NETROWS_ERROR_KINDS.INSUFFICIENT_CREDITS;
     }

@@ -30,6 +30,14 @@ export interface CallGuard {
   call<T>(request: () => Promise<T>): Promise<T>;
 }
 
+/** Credits reserved before a call and given back when it was not charged (see CreditBudget). */
+export interface CallBudget {
+  reserve(endpoint: NetrowsEndpoint): Promise<void>;
+  refund(endpoint: NetrowsEndpoint): Promise<void>;
+}
+
+const NO_BUDGET: CallBudget = { reserve: async () => undefined, refund: async () => undefined };
+
 /** Where each call's endpoint, outcome and duration are recorded. */
 export interface CallRecorder {
   record(endpoint: NetrowsEndpoint, outcome: string, seconds: number): void;
@@ -50,6 +58,7 @@ export class NetrowsEnrichmentProvider {
     private readonly gate: CallGate,
     private readonly guard: CallGuard,
     private readonly recorder: CallRecorder = { record: () => undefined },
+    private readonly budget: CallBudget = NO_BUDGET,
   ) {}
 
   async enrich(lead: LeadInput): Promise<ProviderResult> {
@@ -107,8 +116,22 @@ export class NetrowsEnrichmentProvider {
     });
   }
 
-  /** The token is taken inside the guard: a call the breaker refuses costs no quota. */
-  private call<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
+  /**
+   * Budget first (a spent budget takes no token), then the guard; the token is taken inside
+   * the guard, so a call the breaker refuses costs no quota. Answers and 404s are charged;
+   * anything that throws was not, and its credits go back.
+   */
+  private async call<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
+    await this.budget.reserve(endpoint);
+    try {
+      return await this.guardedCall(endpoint, request);
+    } catch (error) {
+      await this.budget.refund(endpoint);
+      throw error;
+    }
+  }
+
+  private guardedCall<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
     return this.guard.call(async () => {
       await this.gate();
       const started = process.hrtime.bigint();

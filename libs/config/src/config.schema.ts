@@ -54,6 +54,13 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   NETROWS_BREAKER_ERROR_PERCENTAGE: z.coerce.number().int().min(1).max(100).default(50),
   /** How long the circuit stays open before one trial call is let through. */
   NETROWS_BREAKER_RESET_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Credits the enricher may spend per UTC day, across all replicas; 0 means no budget. */
+  NETROWS_DAILY_CREDIT_BUDGET: z.coerce.number().int().min(0).default(0),
+  /** Credits per call where an endpoint costs more than 1, e.g. `reverseLookup=2,companyByDomain=1`. */
+  NETROWS_CREDIT_COSTS: z
+    .string()
+    .regex(/^(\s*[a-zA-Z]+\s*=\s*\d+\s*)(,\s*[a-zA-Z]+\s*=\s*\d+\s*)*$/, 'a list like reverseLookup=2,profile=1')
+    .optional(),
   /** While the key is refused (401) or credits are out (402), how often one call probes the account. */
   NETROWS_ACCOUNT_PROBE_INTERVAL_MS: positiveInt.default(60_000),
   /** The account's plan limit, enforced across all enricher replicas. */

@@ -101,7 +101,7 @@ export type DeadLetter = z.infer<typeof deadLetterSchema>;
 export const opsAlertSchema = z.object({
   schemaVersion: z.literal(1),
   eventId: z.uuid(),
-  kind: z.enum(['provider_unauthorized', 'provider_out_of_credits', 'breaker_open', 'provider_recovered']),
+  kind: z.enum(['provider_unauthorized', 'provider_out_of_credits', 'breaker_open', 'budget_exhausted', 'provider_recovered']),
   severity: z.enum(['critical', 'warning', 'info']),
   source: z.string().min(1),
   message: z.string().min(1).max(2000),
