@@ -1,10 +1,8 @@
 import { join, resolve } from 'node:path';
-import { consumerGroupId } from '@leadpipe/kafka';
 import { createNetrowsSimulator, NetrowsSimulator } from '../../tools/netrows-simulator/src';
 import { freePort } from './free-port';
 import { ServiceName, ServiceProcess } from './service-process';
 import { TestEnv } from './test-env';
-import { waitFor } from './wait-for';
 import { WebhookReceiver } from './webhook-receiver';
 
 export const SIMULATOR_KEY = 'test-key';
@@ -127,21 +125,8 @@ export class Pipeline {
    * Waits until the consumer group of `group` (e.g. 'enricher') is Stable with `members`
    * members, so work posted afterwards is not paused by a late join.
    */
-  async waitForStableGroup(group: string, members: number, timeoutMs = 60_000): Promise<void> {
-    const groupId = consumerGroupId(this.env.namespace, group);
-    const admin = this.env.kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(
-        async () => {
-          const { groups } = await admin.describeGroups([groupId]);
-          return groups[0]?.state === 'Stable' && groups[0].members.length === members;
-        },
-        { timeoutMs, intervalMs: 500, what: `${members} members in a stable ${groupId}` },
-      );
-    } finally {
-      await admin.disconnect();
-    }
+  waitForStableGroup(group: string, members: number, timeoutMs = 60_000): Promise<void> {
+    return this.env.waitForStableGroup(group, members, timeoutMs);
   }
 
   async postLead(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
