@@ -15,7 +15,10 @@ async function terminalLead(pipeline: Pipeline, id: string, timeoutMs = 60_000):
 }
 
 describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
-  const pipeline = new Pipeline({ scoreThreshold: 60 });
+  const pipeline = new Pipeline({
+    scoreThreshold: 60,
+    extraEnv: { enricher: { ENRICHER_QUALIFY_DENY_DOMAINS: 'competitor.example' } },
+  });
 
   beforeAll(async () => {
     await pipeline.start();
@@ -173,6 +176,20 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     }
     await waitFor(async () => (await pipeline.getLead(id)).json.status === 'enriched', { timeoutMs: 30_000, what: 'replayed lead enriched' });
   }, 90_000);
+
+  it('never buys data for a lead that fails the qualification rules: it ends invalid with the reason', async () => {
+    const before = pipeline.simulator.stats().totals.calls;
+    const { json } = await pipeline.postLead({ email: 'spy@mail.competitor.example', first_name: 'Sneaky' });
+    const lead = await terminalLead(pipeline, json.id as string);
+    expect(lead).toMatchObject({
+      status: 'invalid',
+      status_reason: 'not qualified: domain competitor.example is excluded',
+      reasons: ['not qualified: domain competitor.example is excluded'],
+      enrichment: null,
+      score: null,
+    });
+    expect(pipeline.simulator.stats().totals.calls).toBe(before);
+  }, 60_000);
 
   it('answers 400 naming every invalid field, and 404 for an unknown id', async () => {
     const bad = await pipeline.postLead({ email: 'not-an-email', linkedin_url: 'https://www.linkedin.com/company/acme/', colour: 'red' });

@@ -8,7 +8,8 @@ import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { CreditBudget, parseCreditCosts } from './credit-budget';
 import { EnricherMetrics } from './enricher.metrics';
 import { EnrichmentCache } from './enrichment-cache';
-import { EnrichmentService } from './enrichment.service';
+import { EnrichmentService, QUALIFICATION_RULES } from './enrichment.service';
+import { qualificationRulesFrom } from './lead-qualifier';
 import { LeadReceivedConsumer } from './lead-received.consumer';
 import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
 import { OpsAlerts } from './ops-alerts';
@@ -118,6 +119,7 @@ export class EnricherModule {
             return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder, budget);
           },
         },
+        { provide: QUALIFICATION_RULES, inject: [APP_CONFIG], useFactory: (cfg: EnricherEnv) => qualificationRulesFrom(cfg) },
         EnrichmentService,
       ],
     };

@@ -6,7 +6,8 @@ import { ConsumedEvent, deadLetter, EventPublisher, OutgoingEvent, Outcome, proc
 import { isNetrowsError, NETROWS_ERROR_KINDS } from '@leadpipe/netrows';
 import { maskEmail } from '@leadpipe/observability';
 import { REDIS } from '@leadpipe/persistence';
-import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
+import { disqualifications, QualificationRules } from './lead-qualifier';
+import { NetrowsEnrichmentProvider, ProviderResult } from './netrows-enrichment.provider';
 import { isBreakerRejection } from './provider-guard';
 import { BudgetExhaustedError } from './credit-budget';
 import { LimiterUnavailableError } from './rate-limiter';
@@ -14,6 +15,8 @@ import { LimiterUnavailableError } from './rate-limiter';
 /** Namespace for deterministic event ids: a replayed lead yields the same enriched event id. */
 const EVENT_NAMESPACE = '5b0f4a52-8f5c-4a53-9d0e-3f4f0b5d2c11';
 const FLUSH_SIZE = 50;
+
+export const QUALIFICATION_RULES = Symbol('QUALIFICATION_RULES');
 const FLUSH_INTERVAL_MS = 250;
 
 /**
@@ -31,6 +34,7 @@ export class EnrichmentService {
     private readonly provider: NetrowsEnrichmentProvider,
     private readonly publisher: EventPublisher,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(QUALIFICATION_RULES) private readonly rules: QualificationRules,
   ) {}
 
   /**
@@ -60,7 +64,12 @@ export class EnrichmentService {
         const index = next++;
         const event = events[index];
         try {
-          const result = await this.provider.enrich(event.value.lead);
+          const reasons = disqualifications(event.value.lead, this.rules);
+          // A lead that fails the qualification rules costs nothing: it is never looked up.
+          const result: ProviderResult & { reasons: string[] } =
+            reasons.length > 0
+              ? { outcome: 'disqualified', person: null, company: null, calls: 0, reasons }
+              : { ...(await this.provider.enrich(event.value.lead)), reasons: [] };
           const value: LeadEnriched = {
             schemaVersion: 1,
             eventId: uuidv5(`${event.value.eventId}:enriched`, EVENT_NAMESPACE),
@@ -69,6 +78,7 @@ export class EnrichmentService {
             receivedAt: event.value.receivedAt,
             lead: event.value.lead,
             outcome: result.outcome,
+            reasons: result.reasons,
             provider: this.provider.name,
             providerCalls: result.calls,
             enrichedAt: new Date().toISOString(),

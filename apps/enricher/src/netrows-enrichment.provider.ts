@@ -15,7 +15,7 @@ import { EnrichmentCache, Loaded } from './enrichment-cache';
 
 /** What a provider found for one lead. */
 export interface ProviderResult {
-  outcome: 'enriched' | 'not_found';
+  outcome: 'enriched' | 'not_found' | 'disqualified';
   person: NetrowsPerson | null;
   company: NetrowsCompany | null;
   /** Paid calls this lead caused. */

@@ -56,6 +56,8 @@ export class ValidationService {
             e.receivedAt,
           ],
         );
+        // A disqualified lead was never looked up: it has no enrichment to store.
+        if (e.outcome === 'disqualified') continue;
         await tx.query(
           `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
                                     raw_person, raw_company, event_id, updated_at)
@@ -93,7 +95,7 @@ export class ValidationService {
     const e = event.value;
     const person = normalisePerson(e.person as NetrowsPerson | null);
     const company = normaliseCompany(e.company as NetrowsCompany | null);
-    const reasons = invalidReasons(e.lead);
+    const reasons = e.outcome === 'disqualified' ? [...e.reasons] : invalidReasons(e.lead);
     const hasWorkEmail = Boolean(e.lead.email && isEmail(e.lead.email) && !isFreeMailDomain(e.lead.email));
     const score = reasons.length === 0 && e.outcome === 'enriched' ? scoreLead(person, company, hasWorkEmail).total : null;
     if (reasons.length === 0 && e.outcome === 'not_found') {
@@ -108,7 +110,7 @@ export class ValidationService {
       eventId: uuidv5(`${e.eventId}:validated`, EVENT_NAMESPACE),
       leadId: e.leadId,
       identityKey: e.identityKey,
-      status: invalidReasons(e.lead).length > 0 ? 'invalid' : e.outcome,
+      status: e.outcome === 'disqualified' || invalidReasons(e.lead).length > 0 ? 'invalid' : e.outcome,
       score,
       reasons,
       summary: {

@@ -42,6 +42,11 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   ENRICHER_NOT_FOUND_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** First retry delay; retry n waits base × 2^(n-1) (2, 4, 8 s), each in its retry topic. */
   ENRICHER_RETRY_BASE_MS: positiveInt.default(2_000),
+  /** Qualification rules: only leads that pass them are enriched (the others end `invalid`). */
+  ENRICHER_QUALIFY_REQUIRE_WORK_EMAIL: bool.default(false),
+  ENRICHER_QUALIFY_REQUIRE_NAME: bool.default(false),
+  /** Domains never enriched (competitors, your own company): e-mail or company domain, comma-separated. */
+  ENRICHER_QUALIFY_DENY_DOMAINS: z.string().default(''),
   NETROWS_BASE_URL: z.string().url().default('https://api.netrows.com/v1'),
   NETROWS_API_KEY: z
     .string({ error: "NETROWS_API_KEY is required (use the simulator's key locally)" })

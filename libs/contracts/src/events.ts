@@ -48,7 +48,10 @@ export const leadEnrichedSchema = z.object({
   ...envelope,
   receivedAt: isoDate,
   lead: leadInputSchema,
-  outcome: z.enum(['enriched', 'not_found']),
+  /** `disqualified`: the lead failed the enricher's qualification rules and was not looked up. */
+  outcome: z.enum(['enriched', 'not_found', 'disqualified']),
+  /** Why, for `disqualified`. */
+  reasons: z.array(z.string()).default([]),
   provider: z.string().min(1),
   /** Paid calls made for this lead (0 when everything came from the cache). */
   providerCalls: z.number().int().min(0),
