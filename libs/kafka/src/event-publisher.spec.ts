@@ -79,7 +79,7 @@ describe('EventPublisher', () => {
     expect(record).toMatchObject({ topic: 'ns.leads.enriched.v1', acks: -1 });
     expect(record.messages).toHaveLength(1);
     expect(record.messages[0].key).toBe('email:jane@acme.com');
-    expect(JSON.parse(record.messages[0].value as string)).toEqual(enriched());
+    expect(JSON.parse(record.messages[0].value as string)).toEqual({ ...enriched(), reasons: [] }); // schema defaults are filled in
   });
 
   it('uses the bare topic name without a namespace', async () => {
