@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventPublisher, replayDeadLetters } from '@leadpipe/kafka';
 import { Pipeline } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
@@ -176,6 +177,45 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     }
     await waitFor(async () => (await pipeline.getLead(id)).json.status === 'enriched', { timeoutMs: 30_000, what: 'replayed lead enriched' });
   }, 90_000);
+
+  it('re-enriches a lead on a refresh event: its cached answers are bought again and replaced', async () => {
+    const { json } = await pipeline.postLead({ linkedin_url: 'https://www.linkedin.com/in/refresh-e2e/' });
+    const first = await terminalLead(pipeline, json.id as string);
+    expect(first.status).toBe('enriched');
+    const firstFetch = (first.enrichment as { fetched_at: string }).fetched_at;
+    const before = pipeline.simulator.stats().byEndpoint.profile?.calls ?? 0;
+
+    // What ingest's refresh route (issue 4) will publish: the lead again, flagged.
+    const publisher = new EventPublisher(pipeline.env.kafka, pipeline.env.namespace);
+    try {
+      await publisher.publish('leadReceived', [
+        {
+          key: 'linkedin:refresh-e2e',
+          value: {
+            schemaVersion: 1,
+            eventId: randomUUID(),
+            leadId: json.id as string,
+            identityKey: 'linkedin:refresh-e2e',
+            receivedAt: first.received_at as string,
+            source: 'api',
+            refresh: true,
+            lead: { linkedinUrl: 'https://www.linkedin.com/in/refresh-e2e/' },
+          },
+        },
+      ]);
+    } finally {
+      await publisher.disconnect();
+    }
+    await waitFor(
+      async () => {
+        const { json: lead } = await pipeline.getLead(json.id as string);
+        const enrichment = lead.enrichment as { fetched_at: string; provider_calls: number } | null;
+        return enrichment && enrichment.fetched_at > firstFetch ? enrichment : null;
+      },
+      { timeoutMs: 30_000, what: 'the refreshed enrichment' },
+    );
+    expect(pipeline.simulator.stats().byEndpoint.profile?.calls).toBe(before + 1);
+  }, 60_000);
 
   it('never buys data for a lead that fails the qualification rules: it ends invalid with the reason', async () => {
     const before = pipeline.simulator.stats().totals.calls;

@@ -41,6 +41,22 @@ describe('EnrichmentCache on Redis', () => {
     await redis.ping();
   }
 
+  it('buys a cached key again on refresh and replaces the answer; the next lookup is a hit again', async () => {
+    const key = 'person:linkedin:refresh-me';
+    const old: Cached<Person> = { found: true, data: { username: 'refresh-me', headline: 'Old' } };
+    const fresh: Cached<Person> = { found: true, data: { username: 'refresh-me', headline: 'New' } };
+    await cache.getOrLoad(key, countingLoader(old).load);
+
+    const reload = countingLoader(fresh);
+    expect(await cache.getOrLoad(key, reload.load, true)).toEqual({ value: fresh, calls: 1 });
+    expect(reload.calls()).toBe(1);
+    expect(JSON.parse((await redis.get(key))!)).toEqual(fresh);
+
+    const after = countingLoader(old);
+    expect(await cache.getOrLoad(key, after.load)).toEqual({ value: fresh, calls: 0 });
+    expect(after.calls()).toBe(0);
+  });
+
   it('loads a miss and stores a found answer for the TTL in days', async () => {
     const loader = countingLoader(ada);
     const result = await cache.getOrLoad('person:linkedin:ada-lovelace', loader.load);

@@ -49,14 +49,18 @@ export class EnrichmentCache {
     this.pollMs = options.pollMs ?? 100;
   }
 
-  async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+  /**
+   * With `refresh`, a cached answer is not used: it is bought again and replaced (unless
+   * another caller is buying the same key right now, whose fresh answer is then shared).
+   */
+  async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>, refresh = false): Promise<Loaded<T>> {
     const running = this.inFlight.get(key);
     if (running) {
       const joined = await running;
       this.options.onLookup?.(key, 'joined');
       return { value: joined.value as Cached<T>, calls: 0 };
     }
-    const loading = this.loadOnce(key, load);
+    const loading = this.loadOnce(key, load, refresh);
     this.inFlight.set(key, loading);
     try {
       const result = await loading;
@@ -67,14 +71,16 @@ export class EnrichmentCache {
     }
   }
 
-  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>, refresh: boolean): Promise<Loaded<T>> {
     const lockKey = `lock:${key}`;
-    for (;;) {
-      const cached = await this.redis.get(key);
-      if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
+    for (let first = true; ; first = false) {
+      if (!(refresh && first)) {
+        const cached = await this.redis.get(key);
+        if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
+      }
       const token = randomUUID();
       if ((await this.redis.set(lockKey, token, 'PX', this.lockTtlMs, 'NX')) === 'OK') {
-        return this.loadClaimed(key, lockKey, token, load);
+        return this.loadClaimed(key, lockKey, token, load, refresh && first);
       }
       // Another replica is buying this key: wait for its answer, or for its claim to lapse.
       while ((await this.redis.exists(lockKey)) === 1 && (await this.redis.exists(key)) === 0) {
@@ -83,13 +89,19 @@ export class EnrichmentCache {
     }
   }
 
-  private async loadClaimed<T>(key: string, lockKey: string, token: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+  private async loadClaimed<T>(
+    key: string,
+    lockKey: string,
+    token: string,
+    load: () => Promise<Loaded<T>>,
+    refresh: boolean,
+  ): Promise<Loaded<T>> {
     const renew = setInterval(() => {
       this.redis.eval(RENEW, 1, lockKey, token, String(this.lockTtlMs)).catch(() => undefined);
     }, Math.max(100, Math.floor(this.lockTtlMs / 3)));
     try {
       // Another replica may have stored the answer between our read and our claim.
-      const cached = await this.redis.get(key);
+      const cached = refresh ? null : await this.redis.get(key);
       if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
       const result = await load();
       const ttlDays = result.value.found ? this.options.ttlDays : this.options.notFoundTtlDays;

@@ -61,9 +61,10 @@ export class NetrowsEnrichmentProvider {
     private readonly budget: CallBudget = NO_BUDGET,
   ) {}
 
-  async enrich(lead: LeadInput): Promise<ProviderResult> {
-    const person = await this.findPerson(lead);
-    const company = await this.findCompany(lead, person.value.found ? person.value.data : null);
+  /** With `refresh`, cached answers for this lead are bought again and replaced. */
+  async enrich(lead: LeadInput, refresh = false): Promise<ProviderResult> {
+    const person = await this.findPerson(lead, refresh);
+    const company = await this.findCompany(lead, person.value.found ? person.value.data : null, refresh);
     return {
       outcome: person.value.found ? 'enriched' : 'not_found',
       person: person.value.found ? person.value.data : null,
@@ -72,9 +73,9 @@ export class NetrowsEnrichmentProvider {
     };
   }
 
-  private async findPerson(lead: LeadInput): Promise<Loaded<NetrowsPerson>> {
+  private async findPerson(lead: LeadInput, refresh: boolean): Promise<Loaded<NetrowsPerson>> {
     const slug = lead.linkedinUrl ? linkedinSlug(lead.linkedinUrl) : null;
-    if (slug) return this.profileBySlug(slug);
+    if (slug) return this.profileBySlug(slug, refresh);
     if (!lead.email || isFreeMailDomain(lead.email)) {
       // Reverse lookup supports business addresses only: a free-mail address would waste a credit.
       return { value: { found: false }, calls: 0 };
@@ -84,27 +85,27 @@ export class NetrowsEnrichmentProvider {
       const result = await this.call('reverseLookup', () => this.client.reverseLookup(email));
       const username = result.found ? (result.data.profile?.username ?? usernameFromUrl(result.data.linkedinUrl)) : null;
       return { value: username ? { found: true, data: { username: username.toLowerCase() } } : { found: false }, calls: 1 };
-    });
+    }, refresh);
     if (!lookup.value.found) return { value: { found: false }, calls: lookup.calls };
-    const profile = await this.profileBySlug(lookup.value.data.username);
+    const profile = await this.profileBySlug(lookup.value.data.username, refresh);
     return { value: profile.value, calls: lookup.calls + profile.calls };
   }
 
-  private profileBySlug(slug: string): Promise<Loaded<NetrowsPerson>> {
+  private profileBySlug(slug: string, refresh: boolean): Promise<Loaded<NetrowsPerson>> {
     return this.cache.getOrLoad<NetrowsPerson>(`person:linkedin:${slug}`, async () => {
       const result = await this.call('profile', () => this.client.getProfile(slug));
       return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
-    });
+    }, refresh);
   }
 
-  private async findCompany(lead: LeadInput, person: NetrowsPerson | null): Promise<Loaded<NetrowsCompany>> {
+  private async findCompany(lead: LeadInput, person: NetrowsPerson | null, refresh: boolean): Promise<Loaded<NetrowsCompany>> {
     const position = person ? currentPosition(person) : undefined;
     const handle = position?.companyUsername || (position?.companyId !== undefined ? String(position.companyId) : '');
     if (handle) {
       return this.cache.getOrLoad<NetrowsCompany>(`company:id:${handle.toLowerCase()}`, async () => {
         const result = await this.call('companyDetails', () => this.client.getCompany(handle));
         return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
-      });
+      }, refresh);
     }
     const domain = companyDomainOf(lead);
     if (!domain) return { value: { found: false }, calls: 0 };
@@ -113,7 +114,7 @@ export class NetrowsEnrichmentProvider {
       // by-domain sometimes maps a domain to a look-alike company: keep only a real match.
       const match = result.found && companyDomainMatches(result.data, domain);
       return { value: match && result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
-    });
+    }, refresh);
   }
 
   /**

@@ -67,6 +67,7 @@ export class LeadsService {
       receivedAt: now.toISOString(),
       source: 'api',
       priority: 'normal',
+      refresh: false,
       lead: input,
     };
     await this.db.transaction(async (tx) => {

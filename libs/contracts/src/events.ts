@@ -37,6 +37,8 @@ export const leadReceivedSchema = z.object({
   receivedAt: isoDate,
   source: z.enum(['api', 'csv', 'webhook', 'kafka']),
   priority: z.enum(['normal', 'high']).default('normal'),
+  /** Enrich again even if the answers are cached: this lead's cache entries are replaced. */
+  refresh: z.boolean().default(false),
   lead: leadInputSchema,
 });
 export type LeadReceived = z.infer<typeof leadReceivedSchema>;
