@@ -14,7 +14,7 @@ import { LeadReceivedConsumer } from './lead-received.consumer';
 import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
 import { OpsAlerts } from './ops-alerts';
 import { ProviderGuard } from './provider-guard';
-import { LimiterUnavailableError, RedisRateLimiter } from './rate-limiter';
+import { CallPriority, LimiterUnavailableError, RedisRateLimiter } from './rate-limiter';
 
 export function netrowsClientFrom(config: EnricherEnv): NetrowsClient {
   return new NetrowsClient({
@@ -92,9 +92,9 @@ export class EnricherModule {
             });
             // One bucket for the account, whatever the number of replicas or keys.
             const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_MARGIN_MS);
-            const gate = async () => {
+            const gate = async (priority: CallPriority) => {
               try {
-                metrics.rateLimitWait.observe((await limiter.acquire()) / 1000);
+                metrics.rateLimitWait.observe((await limiter.acquire(priority)) / 1000);
               } catch (error) {
                 if (error instanceof LimiterUnavailableError) metrics.rateLimitUnavailable.inc();
                 throw error;

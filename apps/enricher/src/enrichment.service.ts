@@ -69,7 +69,10 @@ export class EnrichmentService {
           const result: ProviderResult & { reasons: string[] } =
             reasons.length > 0
               ? { outcome: 'disqualified', person: null, company: null, calls: 0, reasons }
-              : { ...(await this.provider.enrich(event.value.lead, event.value.refresh)), reasons: [] };
+              : {
+                  ...(await this.provider.enrich(event.value.lead, { refresh: event.value.refresh, priority: event.value.priority })),
+                  reasons: [],
+                };
           const value: LeadEnriched = {
             schemaVersion: 1,
             eventId: uuidv5(`${event.value.eventId}:enriched`, EVENT_NAMESPACE),

@@ -12,4 +12,10 @@ export class LeadReceivedConsumer {
   handle(@Payload() events: ConsumedEvent<LeadReceived>[]): Promise<Outcome[]> {
     return this.enrichment.enrichBatch(events);
   }
+
+  /** Same work; the runtime holds back the normal topic while this one has a backlog. */
+  @EventPattern(TOPICS.leadReceivedPriority)
+  handlePriority(@Payload() events: ConsumedEvent<LeadReceived>[]): Promise<Outcome[]> {
+    return this.enrichment.enrichBatch(events);
+  }
 }

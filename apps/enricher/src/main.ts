@@ -11,5 +11,6 @@ void bootstrapConsumerService({
   group: 'enricher',
   stage: 'enricher',
   maxBatchSize: 100,
+  partitionsConsumedConcurrently: config.ENRICHER_PARTITIONS_CONCURRENTLY,
   retryBaseMs: config.ENRICHER_RETRY_BASE_MS,
 });

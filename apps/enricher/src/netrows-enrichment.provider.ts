@@ -12,6 +12,9 @@ import {
   NetrowsResult,
 } from '@leadpipe/netrows';
 import { EnrichmentCache, Loaded } from './enrichment-cache';
+import type { CallPriority } from './rate-limiter';
+
+type Caller = <T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>) => Promise<NetrowsResult<T>>;
 
 /** What a provider found for one lead. */
 export interface ProviderResult {
@@ -23,7 +26,14 @@ export interface ProviderResult {
 }
 
 /** Gate every paid call passes through (the shared rate limiter). */
-export type CallGate = () => Promise<unknown>;
+export type CallGate = (priority: CallPriority) => Promise<unknown>;
+
+export interface EnrichOptions {
+  /** Buy cached answers again and replace them. */
+  refresh?: boolean;
+  /** High-priority leads get the next rate-limit tokens. */
+  priority?: CallPriority;
+}
 
 /** Runs a paid call under the provider's protections (see ProviderGuard). */
 export interface CallGuard {
@@ -61,10 +71,11 @@ export class NetrowsEnrichmentProvider {
     private readonly budget: CallBudget = NO_BUDGET,
   ) {}
 
-  /** With `refresh`, cached answers for this lead are bought again and replaced. */
-  async enrich(lead: LeadInput, refresh = false): Promise<ProviderResult> {
-    const person = await this.findPerson(lead, refresh);
-    const company = await this.findCompany(lead, person.value.found ? person.value.data : null, refresh);
+  async enrich(lead: LeadInput, options: EnrichOptions = {}): Promise<ProviderResult> {
+    const refresh = options.refresh ?? false;
+    const call: Caller = (endpoint, request) => this.call(endpoint, request, options.priority ?? 'normal');
+    const person = await this.findPerson(lead, refresh, call);
+    const company = await this.findCompany(lead, person.value.found ? person.value.data : null, refresh, call);
     return {
       outcome: person.value.found ? 'enriched' : 'not_found',
       person: person.value.found ? person.value.data : null,
@@ -73,44 +84,44 @@ export class NetrowsEnrichmentProvider {
     };
   }
 
-  private async findPerson(lead: LeadInput, refresh: boolean): Promise<Loaded<NetrowsPerson>> {
+  private async findPerson(lead: LeadInput, refresh: boolean, call: Caller): Promise<Loaded<NetrowsPerson>> {
     const slug = lead.linkedinUrl ? linkedinSlug(lead.linkedinUrl) : null;
-    if (slug) return this.profileBySlug(slug, refresh);
+    if (slug) return this.profileBySlug(slug, refresh, call);
     if (!lead.email || isFreeMailDomain(lead.email)) {
       // Reverse lookup supports business addresses only: a free-mail address would waste a credit.
       return { value: { found: false }, calls: 0 };
     }
     const email = normaliseEmail(lead.email);
     const lookup = await this.cache.getOrLoad<{ username: string }>(`person:email:${email}`, async () => {
-      const result = await this.call('reverseLookup', () => this.client.reverseLookup(email));
+      const result = await call('reverseLookup', () => this.client.reverseLookup(email));
       const username = result.found ? (result.data.profile?.username ?? usernameFromUrl(result.data.linkedinUrl)) : null;
       return { value: username ? { found: true, data: { username: username.toLowerCase() } } : { found: false }, calls: 1 };
     }, refresh);
     if (!lookup.value.found) return { value: { found: false }, calls: lookup.calls };
-    const profile = await this.profileBySlug(lookup.value.data.username, refresh);
+    const profile = await this.profileBySlug(lookup.value.data.username, refresh, call);
     return { value: profile.value, calls: lookup.calls + profile.calls };
   }
 
-  private profileBySlug(slug: string, refresh: boolean): Promise<Loaded<NetrowsPerson>> {
+  private profileBySlug(slug: string, refresh: boolean, call: Caller): Promise<Loaded<NetrowsPerson>> {
     return this.cache.getOrLoad<NetrowsPerson>(`person:linkedin:${slug}`, async () => {
-      const result = await this.call('profile', () => this.client.getProfile(slug));
+      const result = await call('profile', () => this.client.getProfile(slug));
       return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
     }, refresh);
   }
 
-  private async findCompany(lead: LeadInput, person: NetrowsPerson | null, refresh: boolean): Promise<Loaded<NetrowsCompany>> {
+  private async findCompany(lead: LeadInput, person: NetrowsPerson | null, refresh: boolean, call: Caller): Promise<Loaded<NetrowsCompany>> {
     const position = person ? currentPosition(person) : undefined;
     const handle = position?.companyUsername || (position?.companyId !== undefined ? String(position.companyId) : '');
     if (handle) {
       return this.cache.getOrLoad<NetrowsCompany>(`company:id:${handle.toLowerCase()}`, async () => {
-        const result = await this.call('companyDetails', () => this.client.getCompany(handle));
+        const result = await call('companyDetails', () => this.client.getCompany(handle));
         return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
       }, refresh);
     }
     const domain = companyDomainOf(lead);
     if (!domain) return { value: { found: false }, calls: 0 };
     return this.cache.getOrLoad<NetrowsCompany>(`company:domain:${domain}`, async () => {
-      const result = await this.call('companyByDomain', () => this.client.getCompanyByDomain(domain));
+      const result = await call('companyByDomain', () => this.client.getCompanyByDomain(domain));
       // by-domain sometimes maps a domain to a look-alike company: keep only a real match.
       const match = result.found && companyDomainMatches(result.data, domain);
       return { value: match && result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
@@ -122,19 +133,19 @@ export class NetrowsEnrichmentProvider {
    * the guard, so a call the breaker refuses costs no quota. Answers and 404s are charged;
    * anything that throws was not, and its credits go back.
    */
-  private async call<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
+  private async call<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>, priority: CallPriority): Promise<NetrowsResult<T>> {
     await this.budget.reserve(endpoint);
     try {
-      return await this.guardedCall(endpoint, request);
+      return await this.guardedCall(endpoint, request, priority);
     } catch (error) {
       await this.budget.refund(endpoint);
       throw error;
     }
   }
 
-  private guardedCall<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>): Promise<NetrowsResult<T>> {
+  private guardedCall<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>, priority: CallPriority): Promise<NetrowsResult<T>> {
     return this.guard.call(async () => {
-      await this.gate();
+      await this.gate(priority);
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       try {

@@ -30,6 +30,8 @@ export const createLeadBodySchema = z
       .max(2048)
       .refine((v) => linkedinSlug(v) !== null, 'must be a LinkedIn profile URL (https://www.linkedin.com/in/<name>/)')
       .optional(),
+    /** `high` puts the lead ahead of normal ones while both wait for the enricher. */
+    priority: z.enum(['normal', 'high']).optional(),
   })
   .strict()
   .refine((b) => Boolean(b.email || b.linkedin_url), {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -39,10 +40,26 @@ export interface LeadView {
 
 @Injectable()
 export class LeadsService {
+  private readonly priorityDomains: ReadonlySet<string>;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly metrics: IngestMetrics,
-  ) {}
+    @Inject(APP_CONFIG) config: IngestEnv,
+  ) {
+    this.priorityDomains = new Set(
+      config.INGEST_PRIORITY_DOMAINS.split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+    );
+  }
+
+  /** Ingest's priority rule: leads from target accounts (by e-mail or company domain). */
+  private isPriorityDomain(lead: { email?: string; companyDomain?: string }): boolean {
+    if (this.priorityDomains.size === 0) return false;
+    const emailDomain = lead.email ? lead.email.slice(lead.email.lastIndexOf('@') + 1).toLowerCase() : undefined;
+    return [emailDomain, lead.companyDomain?.toLowerCase()].some((d) => d !== undefined && this.priorityDomains.has(d));
+  }
 
   /**
    * Stores the lead and its received event in one transaction. Once this resolves the lead
@@ -66,7 +83,7 @@ export class LeadsService {
       identityKey,
       receivedAt: now.toISOString(),
       source: 'api',
-      priority: 'normal',
+      priority: body.priority ?? (this.isPriorityDomain(input) ? 'high' : 'normal'),
       refresh: false,
       lead: input,
     };
@@ -89,7 +106,7 @@ export class LeadsService {
         updatedAt: now,
       });
       await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ($1, $2, $3, $4)`, [
-        'leadReceived',
+        event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived',
         identityKey,
         JSON.stringify(event),
         JSON.stringify({ [HEADERS.correlationId]: correlationId }),

@@ -8,6 +8,7 @@ import { IngestMetrics } from './ingest.metrics';
 
 interface OutboxRow {
   id: string;
+  topic_key: 'leadReceived' | 'leadReceivedPriority';
   message_key: string | null;
   payload: LeadReceived;
   headers: Record<string, string>;
@@ -52,16 +53,20 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   async relayOnce(): Promise<number> {
     const sent = await this.db.transaction(async (tx) => {
       const rows: OutboxRow[] = await tx.query(
-        `SELECT id, message_key, payload, headers FROM outbox
-          WHERE topic_key = 'leadReceived'
+        `SELECT id, topic_key, message_key, payload, headers FROM outbox
+          WHERE topic_key IN ('leadReceived', 'leadReceivedPriority')
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.config.INGEST_OUTBOX_BATCH_SIZE],
       );
       if (rows.length === 0) return 0;
-      await this.publisher.publish(
-        'leadReceived',
-        rows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
-      );
+      // Priority first: those leads are waited for.
+      for (const topicKey of ['leadReceivedPriority', 'leadReceived'] as const) {
+        const group = rows.filter((r) => r.topic_key === topicKey);
+        await this.publisher.publish(
+          topicKey,
+          group.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+        );
+      }
       await tx.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });

@@ -34,10 +34,18 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_PORT: port.default(3000),
   INGEST_OUTBOX_POLL_MS: positiveInt.default(50),
   INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
+  /** Leads whose e-mail or company domain is listed here are high priority (target accounts). */
+  INGEST_PRIORITY_DOMAINS: z.string().default(''),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({
   ENRICHER_PORT: port.default(3001),
+  /**
+   * Partitions worked on at once. The enricher mostly waits (for tokens, for the provider), so
+   * this is high: every assigned partition (received, priority, retry topics) gets going at
+   * once, and a priority or retry partition never waits behind a slow normal one.
+   */
+  ENRICHER_PARTITIONS_CONCURRENTLY: positiveInt.default(32),
   ENRICHER_CACHE_TTL_DAYS: z.coerce.number().int().min(30).max(90).default(30),
   ENRICHER_NOT_FOUND_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** First retry delay; retry n waits base × 2^(n-1) (2, 4, 8 s), each in its retry topic. */

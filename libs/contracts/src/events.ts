@@ -117,6 +117,7 @@ export type OpsAlert = z.infer<typeof opsAlertSchema>;
 /** One schema per topic: producers and consumers are typed from this map. */
 export const EVENT_SCHEMAS = {
   leadReceived: leadReceivedSchema,
+  leadReceivedPriority: leadReceivedSchema,
   leadEnriched: leadEnrichedSchema,
   leadValidated: leadValidatedSchema,
   deadLetter: deadLetterSchema,

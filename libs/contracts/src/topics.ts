@@ -5,6 +5,8 @@
  */
 export const TOPICS = {
   leadReceived: 'leads.received.v1',
+  /** High-priority leads (by the producer, or by ingest's rules): enriched first when both wait. */
+  leadReceivedPriority: 'leads.received.priority.v1',
   leadEnriched: 'leads.enriched.v1',
   leadValidated: 'leads.validated.v1',
   deadLetter: 'leads.dlq.v1',
@@ -25,6 +27,7 @@ export type TopicKey = keyof typeof TOPICS;
 /** Partition counts created by the local broker script and by the services' topic check. */
 export const TOPIC_PARTITIONS: Record<TopicKey, number> = {
   leadReceived: 6,
+  leadReceivedPriority: 3,
   leadEnriched: 6,
   leadValidated: 6,
   deadLetter: 3,
@@ -37,6 +40,16 @@ export const TOPIC_PARTITIONS: Record<TopicKey, number> = {
 /** The retry chain of each topic that has one, in order. */
 export const RETRY_CHAINS: Partial<Record<TopicKey, readonly TopicKey[]>> = {
   leadReceived: ['enrichRetry1', 'enrichRetry2', 'enrichRetry3'],
+  leadReceivedPriority: ['enrichRetry1', 'enrichRetry2', 'enrichRetry3'],
+};
+
+/**
+ * Priority lanes: a topic on the left is consumed by its own consumer (so it is fetched at
+ * once, whatever the other topics' backlog) and its work goes ahead of the topics on the right
+ * (the enricher's rate limiter gives its callers the next tokens).
+ */
+export const PRIORITY_OVER: Partial<Record<TopicKey, readonly TopicKey[]>> = {
+  leadReceivedPriority: ['leadReceived'],
 };
 
 /** Resolves a topic key to its physical name: `<namespace>.<name>` when a namespace is set. */

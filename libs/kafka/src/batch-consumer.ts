@@ -44,6 +44,11 @@ export interface BatchConsumerOptions {
    * exhausted retries). Feeds the per-stage metrics.
    */
   onOutcome?: (topicKey: TopicKey, outcome: Outcome['status']) => void;
+  /**
+   * Whether this consumer also consumes the retry topics of its topics' chains (default true).
+   * Another consumer sharing a chain (a priority lane) still publishes into it.
+   */
+  consumeRetryTopics?: boolean;
 }
 
 interface PendingRetry {
@@ -101,6 +106,7 @@ export class BatchConsumer {
     this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
     this.handlers = new Map(options.handlers);
     for (const [key, handler] of options.handlers) {
+      if (options.consumeRetryTopics === false) break;
       (RETRY_CHAINS[key] ?? []).forEach((retryKey, index) => {
         this.handlers.set(retryKey, handler);
         this.retryTopics.set(retryKey, [key, index + 1]);
@@ -172,6 +178,11 @@ export class BatchConsumer {
     const topicKey = this.topicKeys.get(batch.topic);
     if (!topicKey) return;
     const handler = this.handlers.get(topicKey)!;
+    await this.processBatch(topicKey, handler, payload);
+  }
+
+  private async processBatch(topicKey: TopicKey, handler: BatchHandler<unknown>, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     // A retry topic holds messages in the order they became due: handle the due ones, then
     // pause the partition until the next is due. Unresolved messages are fetched again then.
     const due = this.retryTopics.has(topicKey) ? dueCount(batch.messages) : batch.messages.length;

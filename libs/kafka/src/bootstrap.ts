@@ -19,6 +19,8 @@ export interface ConsumerServiceOptions {
   group: string;
   stage: string;
   maxBatchSize?: number;
+  /** Overrides KAFKA_PARTITIONS_CONCURRENTLY for this service. */
+  partitionsConsumedConcurrently?: number;
   maxAttempts?: number;
   retryBaseMs?: number;
 }
@@ -53,7 +55,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
         warn: (message, extra) => kafkaLogger.warn({ msg: message, ...extra }),
         error: (message, extra) => kafkaLogger.error({ msg: message, ...extra }),
       },
-      partitionsConsumedConcurrently: options.config.KAFKA_PARTITIONS_CONCURRENTLY,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? options.config.KAFKA_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: options.config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: options.config.KAFKA_HEARTBEAT_INTERVAL_MS,
       maxBatchSize: options.maxBatchSize,

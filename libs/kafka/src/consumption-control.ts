@@ -16,12 +16,12 @@ export interface PausableConsumer {
 export class ConsumptionControl {
   private readonly logger = new Logger(ConsumptionControl.name);
   private readonly reasons = new Set<string>();
-  private consumer?: PausableConsumer;
+  private readonly consumers: PausableConsumer[] = [];
   private readonly listeners: Array<(reasons: ReadonlySet<string>) => void> = [];
 
-  /** Called by the transport once its consumer exists. */
+  /** Called by the transport for each consumer it starts. */
   attach(consumer: PausableConsumer): void {
-    this.consumer = consumer;
+    this.consumers.push(consumer);
     if (this.reasons.size > 0) consumer.pauseAll();
   }
 
@@ -33,7 +33,7 @@ export class ConsumptionControl {
   pause(reason: string): boolean {
     if (this.reasons.has(reason)) return false;
     this.reasons.add(reason);
-    if (this.reasons.size === 1) this.consumer?.pauseAll();
+    if (this.reasons.size === 1) for (const consumer of this.consumers) consumer.pauseAll();
     this.logger.warn(`consumption paused: ${reason}`);
     this.notify();
     return true;
@@ -43,7 +43,7 @@ export class ConsumptionControl {
   resume(reason: string): boolean {
     if (!this.reasons.delete(reason)) return false;
     this.logger.log(`pause reason cleared: ${reason}${this.reasons.size === 0 ? '; consumption resumed' : ''}`);
-    if (this.reasons.size === 0) this.consumer?.resumeAll();
+    if (this.reasons.size === 0) for (const consumer of this.consumers) consumer.resumeAll();
     this.notify();
     return true;
   }
