@@ -217,6 +217,33 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     expect(pipeline.simulator.stats().byEndpoint.profile?.calls).toBe(before + 1);
   }, 60_000);
 
+  it('retries through a 429 storm without opening the circuit, and dead-letters only after the last retry', async () => {
+    const before = pipeline.simulator.stats().totals;
+    const breakerBefore = await metricValue('leadpipe_breaker_state');
+    pipeline.simulator.setFaults({ forceStatus: 429 });
+    try {
+      const { json } = await pipeline.postLead({ linkedin_url: 'https://www.linkedin.com/in/rate-limited-e2e/' });
+      const lead = await terminalLead(pipeline, json.id as string);
+      expect(lead.status).toBe('dead_lettered');
+      expect(lead.status_reason).toMatch(/retries exhausted after 4 attempts: Netrows rate_limited/);
+    } finally {
+      pipeline.simulator.setFaults({ forceStatus: null });
+    }
+    const after = pipeline.simulator.stats().totals;
+    expect(after.calls - before.calls).toBe(4);
+    expect(after.creditsCharged - before.creditsCharged).toBe(0);
+    // 429s say nothing about the provider's health: the circuit stays closed.
+    expect(breakerBefore).toBe(0);
+    expect(await metricValue('leadpipe_breaker_state')).toBe(0);
+  }, 60_000);
+
+  async function metricValue(name: string): Promise<number> {
+    const text = await (await fetch(`${pipeline.service('enricher').url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    if (!line) throw new Error(`${name} not exported`);
+    return Number(line.split(' ').pop());
+  }
+
   it('never buys data for a lead that fails the qualification rules: it ends invalid with the reason', async () => {
     const before = pipeline.simulator.stats().totals.calls;
     const { json } = await pipeline.postLead({ email: 'spy@mail.competitor.example', first_name: 'Sneaky' });

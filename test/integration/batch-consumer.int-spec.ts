@@ -211,6 +211,21 @@ describe('BatchConsumer on Kafka', () => {
   );
 
   it(
+    'waits at least as long as the failure asked (a provider Retry-After) before the retry',
+    async () => {
+      const [target] = someLeadsReceived(1);
+      const handler = recordingHandler(() => retry('rate limited', 45_000));
+      const retried = await h.readTopic(h.env.topic('enrichRetry1'));
+      await h.startConsumer('ra', handler.handler, { retryBaseMs: 20 });
+      const sentAt = Date.now();
+      await h.publish([target], `email:ra-${randomUUID()}@acme.example`);
+      await waitFor(() => retried.messages.length >= 1, { timeoutMs: 20_000, what: 'the retry' });
+      expect(Number(retried.messages[0].headers['not-before'])).toBeGreaterThanOrEqual(sentAt + 45_000);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'does not hold the partition while an event waits for its retry',
     async () => {
       const key = `email:wait-${randomUUID()}@acme.example`;

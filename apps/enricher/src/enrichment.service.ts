@@ -129,7 +129,8 @@ export class EnrichmentService {
         this.logger.warn({ ...lead, msg: 'provider rejected the lead', reason: error.message });
         return deadLetter(`Netrows rejected the request: ${error.message}`, 'provider_rejected');
       }
-      if (error.retryable) return retry(`Netrows ${error.kind}: ${error.message}`);
+      // A 429's Retry-After, when the provider sends one, is honoured as the earliest retry.
+      if (error.retryable) return retry(`Netrows ${error.kind}: ${error.message}`, error.retryAfterMs);
     }
     // Anything else (Redis down, a bug) is retried too; after the attempts it is dead-lettered with the reason.
     return retry(error instanceof Error ? error.message : String(error));

@@ -57,6 +57,8 @@ interface PendingRetry {
   /** Attempts made so far, the one that just failed included. */
   attempts: number;
   reason: string;
+  /** The earliest next attempt the failure asked for (a provider's Retry-After). */
+  afterMs?: number;
 }
 
 interface PendingDeadLetter {
@@ -274,7 +276,9 @@ export class BatchConsumer {
         this.options.onOutcome?.(topicKey, outcome.status);
         if (outcome.status === 'retry' && chain) {
           const attempts = (Number(item.event.headers[HEADERS.attempts]) || 0) + 1;
-          if (attempts <= chain.length) retries.push({ message: item.message, event: item.event, attempts, reason: outcome.reason });
+          if (attempts <= chain.length) {
+            retries.push({ message: item.message, event: item.event, attempts, reason: outcome.reason, afterMs: outcome.afterMs });
+          }
           else
             deadLetters.push({
               message: item.message,
@@ -385,7 +389,8 @@ export class BatchConsumer {
         target,
         group.map((item) => {
           const headers = item.event.headers;
-          const delay = this.retryBaseMs * 2 ** (item.attempts - 1) * (0.8 + Math.random() * 0.4);
+          const backoff = this.retryBaseMs * 2 ** (item.attempts - 1) * (0.8 + Math.random() * 0.4);
+          const delay = Math.max(backoff, item.afterMs ?? 0);
           return {
             key: item.event.key,
             value: item.event.value as EventInputOf<typeof target>,

@@ -4,12 +4,12 @@ import { DeadLetter } from '@leadpipe/contracts';
 export type Outcome =
   | { status: 'processed' }
   | { status: 'skipped'; reason: string }
-  | { status: 'retry'; reason: string }
+  | { status: 'retry'; reason: string; /** Not before this many ms (e.g. a provider's Retry-After). */ afterMs?: number }
   | { status: 'dead_letter'; reason: string; code: DeadLetter['errorCode'] };
 
 export const processed = (): Outcome => ({ status: 'processed' });
 export const skipped = (reason: string): Outcome => ({ status: 'skipped', reason });
-export const retry = (reason: string): Outcome => ({ status: 'retry', reason });
+export const retry = (reason: string, afterMs?: number): Outcome => ({ status: 'retry', reason, ...(afterMs ? { afterMs } : {}) });
 export const deadLetter = (reason: string, code: DeadLetter['errorCode'] = 'processing_failed'): Outcome => ({
   status: 'dead_letter',
   reason,
