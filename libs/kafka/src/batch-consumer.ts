@@ -496,7 +496,8 @@ function dueCount(messages: KafkaMessage[]): number {
   return index === -1 ? messages.length : index;
 }
 
-function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+/** Kafka headers as plain strings (the first value of a repeated header). */
+export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;

@@ -1,5 +1,6 @@
+import { decodeHeaders } from '@leadpipe/kafka';
 import { randomUUID } from 'node:crypto';
-import { Consumer, IHeaders, Kafka } from 'kafkajs';
+import { Consumer, Kafka } from 'kafkajs';
 import { DeadLetter, deadLetterSchema } from '@leadpipe/contracts';
 import { BatchConsumerLogger } from '@leadpipe/kafka';
 
@@ -53,16 +54,6 @@ export interface ReadMessage {
   key: string | null;
   headers: Record<string, string>;
   value: string | null;
-}
-
-export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
-  }
-  return out;
 }
 
 /**
