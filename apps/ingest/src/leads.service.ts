@@ -8,6 +8,8 @@ import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
 
+export type LeadSource = LeadReceived['source'];
+
 export interface AcceptedLead {
   id: string;
   status: 'received';
@@ -65,7 +67,53 @@ export class LeadsService {
    * Stores the lead and its received event in one transaction. Once this resolves the lead
    * is durable: the outbox relay delivers the event to Kafka, even if the broker is down now.
    */
-  async accept(body: CreateLeadBody, correlationId: string): Promise<AcceptedLead> {
+  async accept(body: CreateLeadBody, correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead> {
+    const [accepted] = await this.acceptMany([body], correlationId, source);
+    return accepted;
+  }
+
+  /**
+   * Stores many validated leads and their received events in one transaction (multi-row
+   * inserts): either all of them are accepted or none is. The caller bounds the batch size.
+   */
+  async acceptMany(bodies: readonly CreateLeadBody[], correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead[]> {
+    if (bodies.length === 0) return [];
+    const now = new Date();
+    const events = bodies.map((body) => this.receivedEvent(body, source, now));
+    await this.db.transaction(async (tx) => {
+      await tx.insert(
+        LeadEntity,
+        events.map((event) => ({
+          id: event.leadId,
+          identityKey: event.identityKey,
+          status: 'received',
+          statusReason: null,
+          reasons: [],
+          score: null,
+          email: event.lead.email ?? null,
+          firstName: event.lead.firstName ?? null,
+          lastName: event.lead.lastName ?? null,
+          companyDomain: event.lead.companyDomain ?? null,
+          linkedinUrl: event.lead.linkedinUrl ?? null,
+          source: event.source,
+          priority: event.priority,
+          receivedAt: now,
+          updatedAt: now,
+        })),
+      );
+      const headers = JSON.stringify({ [HEADERS.correlationId]: correlationId });
+      const params: string[] = [];
+      const rows = events.map((event, i) => {
+        params.push(event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived', event.identityKey, JSON.stringify(event), headers);
+        return `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`;
+      });
+      await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ${rows.join(', ')}`, params);
+    });
+    this.metrics.leadsAccepted.inc({ source }, events.length);
+    return events.map((event) => ({ id: event.leadId, status: 'received' as const }));
+  }
+
+  private receivedEvent(body: CreateLeadBody, source: LeadSource, now: Date): LeadReceived {
     const input = {
       email: body.email,
       firstName: body.first_name,
@@ -75,45 +123,17 @@ export class LeadsService {
     };
     const identityKey = identityKeyOf(input);
     if (!identityKey) throw new Error('validated lead has no identity');
-    const now = new Date();
-    const event: LeadReceived = {
+    return {
       schemaVersion: 1,
       eventId: randomUUID(),
       leadId: randomUUID(),
       identityKey,
       receivedAt: now.toISOString(),
-      source: 'api',
+      source,
       priority: body.priority ?? (this.isPriorityDomain(input) ? 'high' : 'normal'),
       refresh: false,
       lead: input,
     };
-    await this.db.transaction(async (tx) => {
-      await tx.insert(LeadEntity, {
-        id: event.leadId,
-        identityKey,
-        status: 'received',
-        statusReason: null,
-        reasons: [],
-        score: null,
-        email: input.email ?? null,
-        firstName: input.firstName ?? null,
-        lastName: input.lastName ?? null,
-        companyDomain: input.companyDomain ?? null,
-        linkedinUrl: input.linkedinUrl ?? null,
-        source: event.source,
-        priority: event.priority,
-        receivedAt: now,
-        updatedAt: now,
-      });
-      await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ($1, $2, $3, $4)`, [
-        event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived',
-        identityKey,
-        JSON.stringify(event),
-        JSON.stringify({ [HEADERS.correlationId]: correlationId }),
-      ]);
-    });
-    this.metrics.leadsAccepted.inc({ source: event.source });
-    return { id: event.leadId, status: 'received' };
   }
 
   async find(id: string): Promise<LeadView | null> {
