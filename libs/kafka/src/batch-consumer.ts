@@ -45,10 +45,11 @@ export interface BatchConsumerOptions {
    */
   onOutcome?: (topicKey: TopicKey, outcome: Outcome['status']) => void;
   /**
-   * Whether this consumer also consumes the retry topics of its topics' chains (default true).
-   * Another consumer sharing a chain (a priority lane) still publishes into it.
+   * Which topics this consumer fetches (default `all`): its handlers' topics and their retry
+   * chains (`all`), only the handlers' topics (`origins`), or only the retry topics of their
+   * chains (`retries`). Whatever it fetches, a consumer publishes retries into the chain.
    */
-  consumeRetryTopics?: boolean;
+  subscribe?: 'all' | 'origins' | 'retries';
 }
 
 interface PendingRetry {
@@ -106,9 +107,10 @@ export class BatchConsumer {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.retryBaseMs = options.retryBaseMs ?? 2_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
-    this.handlers = new Map(options.handlers);
+    const subscribe = options.subscribe ?? 'all';
+    this.handlers = new Map(subscribe === 'retries' ? [] : options.handlers);
     for (const [key, handler] of options.handlers) {
-      if (options.consumeRetryTopics === false) break;
+      if (subscribe === 'origins') break;
       (RETRY_CHAINS[key] ?? []).forEach((retryKey, index) => {
         this.handlers.set(retryKey, handler);
         this.retryTopics.set(retryKey, [key, index + 1]);
@@ -131,6 +133,11 @@ export class BatchConsumer {
       this.assigned = false;
       this.options.logger.error('consumer crashed', { group: options.group, error: String(event.payload.error) });
     });
+  }
+
+  /** The group name this consumer was given (without the namespace). */
+  get group(): string {
+    return this.options.group;
   }
 
   /** True once the consumer has joined its group (readiness). */

@@ -40,8 +40,10 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
     const kafkaLogger = new NestLogger(`consumer:${options.group}`);
     const kafka = app.get<Kafka>(KAFKA);
     const namespace = options.config.KAFKA_NAMESPACE;
+    let lanes: () => string[] = () => [options.group];
     const metrics = new ConsumerMetrics(app.get(MetricsRegistry), {
       groupId: consumerGroupId(namespace, options.group),
+      lagGroupIds: () => lanes().map((group) => consumerGroupId(namespace, group)),
       admin: () => kafka.admin(),
     });
     const transport = new KafkaBatchTransport({
@@ -64,6 +66,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       onOutcome: (topicKey, outcome) => metrics.countOutcome(topicName(topicKey, namespace), outcome),
       control: app.get(ConsumptionControl),
     });
+    lanes = () => (transport.groups.length > 0 ? transport.groups : [options.group]);
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     app.get(ReadinessRegistry).register({ name: `consumer:${options.group}`, isReady: () => transport.isReady });
     await app.init();

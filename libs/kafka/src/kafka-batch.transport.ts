@@ -1,6 +1,6 @@
 import { CustomTransportStrategy, Server, BaseRpcContext } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { PRIORITY_OVER, TOPICS, TopicKey } from '@leadpipe/contracts';
+import { PRIORITY_OVER, RETRY_CHAINS, TOPICS, TopicKey } from '@leadpipe/contracts';
 import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
 import { ConsumptionControl } from './consumption-control';
 import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
@@ -39,33 +39,41 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.consumers.length > 0 && this.consumers.every((c) => c.isReady);
   }
 
+  /** The consumer group names of the lanes (the base group first), once listening. */
+  get groups(): string[] {
+    return this.consumers.map((c) => c.group);
+  }
+
   /**
-   * One consumer per lane. Topics in `PRIORITY_OVER` get a consumer (and group, `<group>-priority`)
-   * of their own: kafkajs fetches again only when every batch of the last fetch is done, so a
-   * shared consumer would leave priority leads unfetched behind slow normal batches.
+   * One consumer per lane. kafkajs fetches again only when every batch of the last fetch is
+   * done, so a consumer whose slice waits (for rate-limit tokens, say) fetches nothing else
+   * meanwhile. Work that must not wait behind the main backlog therefore gets a consumer (and
+   * group) of its own:
+   * - topics in `PRIORITY_OVER`: `<group>-priority`;
+   * - the retry topics of `RETRY_CHAINS`: `<group>-retry`, so a retry is fetched when it is due
+   *   whatever the backlog in front of the main consumer.
    */
   async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
-    const lanes = new Map<string, Map<TopicKey, BatchHandler<unknown>>>();
+    const { group } = this.options;
+    const lanes = new Map<string, { handlers: Map<TopicKey, BatchHandler<unknown>>; subscribe: 'origins' | 'retries' }>();
+    const laneOf = (name: string, subscribe: 'origins' | 'retries') => {
+      if (!lanes.has(name)) lanes.set(name, { handlers: new Map(), subscribe });
+      return lanes.get(name)!.handlers;
+    };
     for (const [pattern, handler] of this.getHandlers()) {
       const topicKey = TOPIC_KEY_BY_NAME.get(pattern);
       if (!topicKey) throw new Error(`@EventPattern('${pattern}') is not a topic of @leadpipe/contracts`);
-      const lane = PRIORITY_OVER[topicKey] ? `${this.options.group}-priority` : this.options.group;
-      if (!lanes.has(lane)) lanes.set(lane, new Map());
-      lanes.get(lane)!.set(topicKey, async (events: ConsumedEvent<unknown>[]) => {
-        const context = new KafkaBatchContext([topicKey, lane]);
-        const result = await handler(events, context);
+      const inLane = (lane: string) => async (events: ConsumedEvent<unknown>[]) => {
+        const result = await handler(events, new KafkaBatchContext([topicKey, lane]));
         return (await lastValueFrom(this.transformToObservable(result))) as Outcome[];
-      });
+      };
+      const lane = PRIORITY_OVER[topicKey] ? `${group}-priority` : group;
+      laneOf(lane, 'origins').set(topicKey, inLane(lane));
+      if (RETRY_CHAINS[topicKey]) laneOf(`${group}-retry`, 'retries').set(topicKey, inLane(`${group}-retry`));
     }
     const { control, ...consumerOptions } = this.options;
-    for (const [lane, handlers] of lanes) {
-      const consumer = new BatchConsumer({
-        ...consumerOptions,
-        group: lane,
-        handlers,
-        // Retry topics are shared: the main lane consumes them, the priority lane only feeds them.
-        consumeRetryTopics: lane === this.options.group || !lanes.has(this.options.group),
-      });
+    for (const [lane, { handlers, subscribe }] of lanes) {
+      const consumer = new BatchConsumer({ ...consumerOptions, group: lane, handlers, subscribe });
       this.consumers.push(consumer);
       await consumer.start();
       control?.attach(consumer);

@@ -82,4 +82,22 @@ describe('ConsumerMetrics', () => {
     expect(admin.connect).toHaveBeenCalledTimes(2);
     await metrics.close();
   });
+
+  it('reports the lag of every lane group, each under its own group label, reading each topic end once', async () => {
+    const registry = new MetricsRegistry({});
+    const admin = fakeAdmin();
+    admin.fetchOffsets.mockImplementation(async ({ groupId }) =>
+      groupId === 'g-retry'
+        ? [{ topic: 'ns.leads.enrich.retry.1.v1', partitions: [{ partition: 0, offset: '1' }] }]
+        : [{ topic: 'ns.leads.received.v1', partitions: [{ partition: 0, offset: groupId === 'g' ? '2' : '4' }] }],
+    );
+    const metrics = new ConsumerMetrics(registry, { groupId: 'g', lagGroupIds: () => ['g', 'g-priority', 'g-retry'], admin: () => admin });
+    expect((await lagLines(registry)).sort()).toEqual([
+      'leadpipe_consumer_lag{group="g",topic="ns.leads.received.v1",partition="0"} 3',
+      'leadpipe_consumer_lag{group="g-priority",topic="ns.leads.received.v1",partition="0"} 1',
+      'leadpipe_consumer_lag{group="g-retry",topic="ns.leads.enrich.retry.1.v1",partition="0"} 4',
+    ]);
+    expect(admin.fetchTopicOffsets).toHaveBeenCalledTimes(2);
+    await metrics.close();
+  });
 });

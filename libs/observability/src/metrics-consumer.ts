@@ -44,6 +44,11 @@ export function consumerLag(
 export interface ConsumerMetricsOptions {
   /** The physical consumer group id, as the broker knows it (and as the `group` label shows it). */
   groupId: string;
+  /**
+   * Every physical group whose lag the gauge reports (default: `groupId` alone). A service
+   * with several lanes (priority, retry) has one group per lane.
+   */
+  lagGroupIds?: () => readonly string[];
   /** Creates the admin client the lag gauge reads offsets with; created once and kept connected. */
   admin: () => OffsetsAdmin;
   /** How long a scrape waits for the broker before answering with the last lag. */
@@ -52,14 +57,14 @@ export interface ConsumerMetricsOptions {
 
 /**
  * Per-stage consumer metrics: `leadpipe_consumer_messages_total` counted from the consumer's
- * outcomes, and `leadpipe_consumer_lag` read from the broker on scrape for every topic the
- * group has committed offsets on (a group that never committed on a topic shows no lag for
+ * outcomes, and `leadpipe_consumer_lag` read from the broker on scrape for every topic each
+ * of the stage's groups (one per lane) has committed offsets on (a group that never committed on a topic shows no lag for
  * it until its first commit, a few seconds after it starts consuming).
  */
 export class ConsumerMetrics {
   private readonly logger = new Logger('ConsumerMetrics');
   private readonly messages: Counter<'group' | 'topic' | 'outcome'>;
-  private readonly snapshot: ScrapeSnapshot<PartitionLag[]>;
+  private readonly snapshot: ScrapeSnapshot<Array<PartitionLag & { group: string }>>;
   private admin?: Promise<OffsetsAdmin>;
 
   constructor(
@@ -77,7 +82,6 @@ export class ConsumerMetrics {
       onError: (error) => this.logger.warn(`consumer lag unavailable, keeping the last values: ${error instanceof Error ? error.message : String(error)}`),
     });
     const snapshot = this.snapshot;
-    const groupId = options.groupId;
     new Gauge({
       name: 'leadpipe_consumer_lag',
       help: 'Messages the consumer group has still to consume, per topic and partition (log end offset minus committed offset).',
@@ -88,7 +92,7 @@ export class ConsumerMetrics {
         if (!lags) return;
         // Partitions that disappeared (a deleted topic) must not keep their last value forever.
         this.reset();
-        for (const { topic, partition, lag } of lags) this.set({ group: groupId, topic, partition: String(partition) }, lag);
+        for (const { group, topic, partition, lag } of lags) this.set({ group, topic, partition: String(partition) }, lag);
       },
     });
     registry.closeOnShutdown(() => this.close());
@@ -105,12 +109,14 @@ export class ConsumerMetrics {
     if (admin) await admin.then((a) => a.disconnect()).catch(() => undefined);
   }
 
-  private async readLag(): Promise<PartitionLag[]> {
+  private async readLag(): Promise<Array<PartitionLag & { group: string }>> {
     try {
       const admin = await this.connectedAdmin();
-      const committed = await admin.fetchOffsets({ groupId: this.options.groupId });
-      const logEnds = new Map(await Promise.all(committed.map(async ({ topic }) => [topic, await admin.fetchTopicOffsets(topic)] as const)));
-      return consumerLag(committed, logEnds);
+      const groups = this.options.lagGroupIds?.() ?? [this.options.groupId];
+      const committed = await Promise.all(groups.map(async (groupId) => ({ group: groupId, offsets: await admin.fetchOffsets({ groupId }) })));
+      const topics = new Set(committed.flatMap(({ offsets }) => offsets.map(({ topic }) => topic)));
+      const logEnds = new Map(await Promise.all([...topics].map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const)));
+      return committed.flatMap(({ group, offsets }) => consumerLag(offsets, logEnds).map((lag) => ({ group, ...lag })));
     } catch (error) {
       // The next scrape starts from a fresh connection rather than a possibly broken one.
       await this.close();
