@@ -53,6 +53,8 @@ describe('identityKeyOf', () => {
     ['uses the e-mail alone', { email: 'jane@acme.com' }, 'email:jane@acme.com'],
     ['falls back to the LinkedIn slug', { linkedinUrl: 'https://www.linkedin.com/in/Jane-Doe/?trk=x' }, 'linkedin:jane-doe'],
     ['falls back when the e-mail is empty', { email: '', linkedinUrl: 'linkedin.com/in/jane-doe' }, 'linkedin:jane-doe'],
+    ['falls back when the e-mail is blank', { email: '   ', linkedinUrl: 'linkedin.com/in/jane-doe' }, 'linkedin:jane-doe'],
+    ['is null for a blank e-mail alone', { email: ' ' }, null],
     ['is null without either', {}, null],
     ['is null for a non-profile LinkedIn URL', { linkedinUrl: 'https://www.linkedin.com/company/acme/' }, null],
     ['is null for a LinkedIn URL on another host', { linkedinUrl: 'https://linkedin.com.evil.io/in/jane' }, null],

@@ -37,7 +37,8 @@ export function canonicalLinkedinUrl(slug: string): string {
 }
 
 export function identityKeyOf(lead: { email?: string; linkedinUrl?: string }): string | null {
-  if (lead.email) return `email:${normaliseEmail(lead.email)}`;
+  const email = lead.email ? normaliseEmail(lead.email) : '';
+  if (email) return `email:${email}`;
   if (lead.linkedinUrl) {
     const slug = linkedinSlug(lead.linkedinUrl);
     return slug ? `linkedin:${slug}` : null;
