@@ -1,4 +1,4 @@
-import { FieldError, parseCreateLeadBody } from './create-lead.dto';
+import { FieldError, parseCreateLeadBatch, parseCreateLeadBody } from './create-lead.dto';
 
 const PROFILE = 'https://www.linkedin.com/in/jane-doe/';
 
@@ -116,5 +116,34 @@ describe('parseCreateLeadBody', () => {
         ]),
       );
     });
+  });
+});
+
+describe('parseCreateLeadBatch', () => {
+  const errorsOf = (body: unknown, max = 3): FieldError[] => {
+    const parsed = parseCreateLeadBatch(body, max);
+    return parsed.ok ? [] : parsed.errors;
+  };
+
+  it('parses every lead as the single route does', () => {
+    const parsed = parseCreateLeadBatch({ leads: [{ email: ' A@b.io ' }, { linkedin_url: 'linkedin.com/in/x', company_domain: 'WWW.X.IO' }] }, 3);
+    expect(parsed).toEqual({ ok: true, value: [{ email: 'A@b.io' }, { linkedin_url: 'linkedin.com/in/x', company_domain: 'x.io' }] });
+  });
+
+  it('names each invalid lead by its index, every one of them', () => {
+    expect(errorsOf({ leads: [{ email: 'x' }, { email: 'ok@b.io' }, 7] })).toEqual([
+      { field: 'leads[0].email', reason: 'must be a valid e-mail address' },
+      { field: 'leads[2]', reason: 'must be a JSON object' },
+    ]);
+  });
+
+  it.each([
+    ['an array body', [{ email: 'a@b.io' }], [{ field: '(body)', reason: 'must be a JSON object with a "leads" array' }]],
+    ['no leads', {}, [{ field: 'leads', reason: 'must be an array of leads' }]],
+    ['an empty batch', { leads: [] }, [{ field: 'leads', reason: 'must hold at least one lead' }]],
+    ['too many', { leads: [{}, {}, {}, {}] }, [{ field: 'leads', reason: 'must hold at most 3 leads' }]],
+    ['an unknown field', { leads: [{ email: 'a@b.io' }], dry_run: true }, [{ field: 'dry_run', reason: 'unknown field' }]],
+  ])('refuses %s', (_case, body, errors) => {
+    expect(errorsOf(body)).toEqual(errors);
   });
 });

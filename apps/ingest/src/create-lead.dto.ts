@@ -64,3 +64,28 @@ export function parseCreateLeadBody(body: unknown): { ok: true; value: CreateLea
   }
   return { ok: false, errors };
 }
+
+/**
+ * The body of `POST /api/leads/batch`: `{ "leads": [ ... ] }`, each lead as for one. The batch
+ * is accepted whole or not at all; errors name the lead by index (`leads[3].email`).
+ */
+export function parseCreateLeadBatch(
+  body: unknown,
+  maxLeads: number,
+): { ok: true; value: CreateLeadBody[] } | { ok: false; errors: FieldError[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, errors: [{ field: '(body)', reason: 'must be a JSON object with a "leads" array' }] };
+  }
+  const { leads, ...rest } = body as Record<string, unknown>;
+  const errors: FieldError[] = Object.keys(rest).map((key) => ({ field: key, reason: 'unknown field' }));
+  if (!Array.isArray(leads)) return { ok: false, errors: [...errors, { field: 'leads', reason: 'must be an array of leads' }] };
+  if (leads.length === 0) return { ok: false, errors: [...errors, { field: 'leads', reason: 'must hold at least one lead' }] };
+  if (leads.length > maxLeads) return { ok: false, errors: [...errors, { field: 'leads', reason: `must hold at most ${maxLeads} leads` }] };
+  const value: CreateLeadBody[] = [];
+  leads.forEach((lead, index) => {
+    const parsed = parseCreateLeadBody(lead);
+    if (parsed.ok) value.push(parsed.value);
+    else errors.push(...parsed.errors.map((e) => ({ field: e.field === '(body)' ? `leads[${index}]` : `leads[${index}].${e.field}`, reason: e.reason })));
+  });
+  return errors.length === 0 ? { ok: true, value } : { ok: false, errors };
+}

@@ -1,26 +1,65 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Res, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { parseCreateLeadBody } from './create-lead.dto';
+import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
+import { CreateLeadBody, FieldError, parseCreateLeadBatch, parseCreateLeadBody } from './create-lead.dto';
+import { idempotencyKeyFrom, requestHash } from './idempotency';
 import { AcceptedLead, LeadsService, LeadView } from './leads.service';
 import { IngestMetrics, rejectionReason } from './ingest.metrics';
+
+/** 415 unless the body was sent as JSON (`application/json`, or `application/*+json`). */
+function requireJson(req: Request): void {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new UnsupportedMediaTypeException({
+      statusCode: 415,
+      message: `Content-Type must be application/json (got ${req.headers['content-type'] ?? 'none'})`,
+    });
+  }
+}
+
+export interface AcceptedBatch {
+  accepted: number;
+  leads: AcceptedLead[];
+}
 
 @Controller('api/leads')
 export class LeadsController {
   constructor(
     private readonly leads: LeadsService,
     private readonly metrics: IngestMetrics,
+    @Inject(APP_CONFIG) private readonly config: IngestEnv,
   ) {}
 
   /** Accepts one lead; 202 once it is durable. */
   @Post()
   @HttpCode(202)
-  async create(@Body() body: unknown, @Headers('x-correlation-id') correlationId?: string): Promise<AcceptedLead> {
+  async create(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('x-correlation-id') correlationId?: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<AcceptedLead> {
+    requireJson(res.req);
+    const key = idempotencyKeyFrom(idempotencyKey);
     const parsed = parseCreateLeadBody(body);
-    if (!parsed.ok) {
-      this.metrics.requestsRejected.inc({ reason: rejectionReason(parsed.errors) });
-      throw new BadRequestException({ statusCode: 400, message: 'Validation failed', errors: parsed.errors });
-    }
-    return this.leads.accept(parsed.value, correlationId?.slice(0, 128) || randomUUID());
+    if (!parsed.ok) this.reject(parsed.errors);
+    return this.accept([parsed.value], 'POST /api/leads', body, key, correlationId, res, ([lead]) => lead);
+  }
+
+  /** Accepts up to `INGEST_BATCH_MAX_LEADS` leads at once, all or none; 202 once they are durable. */
+  @Post('batch')
+  @HttpCode(202)
+  async createBatch(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('x-correlation-id') correlationId?: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<AcceptedBatch> {
+    requireJson(res.req);
+    const key = idempotencyKeyFrom(idempotencyKey);
+    const parsed = parseCreateLeadBatch(body, this.config.INGEST_BATCH_MAX_LEADS);
+    if (!parsed.ok) this.reject(parsed.errors);
+    return this.accept(parsed.value, 'POST /api/leads/batch', body, key, correlationId, res, (leads) => ({ accepted: leads.length, leads }));
   }
 
   @Get(':id')
@@ -28,5 +67,30 @@ export class LeadsController {
     const lead = await this.leads.find(id);
     if (!lead) throw new NotFoundException({ statusCode: 404, message: `lead ${id} not found` });
     return lead;
+  }
+
+  private reject(errors: FieldError[]): never {
+    this.metrics.requestsRejected.inc({ reason: rejectionReason(errors) });
+    throw new BadRequestException({ statusCode: 400, message: 'Validation failed', errors });
+  }
+
+  private async accept<T>(
+    bodies: CreateLeadBody[],
+    scope: string,
+    rawBody: unknown,
+    key: string | undefined,
+    correlationId: string | undefined,
+    res: Response,
+    answer: (leads: AcceptedLead[]) => T,
+  ): Promise<T> {
+    const correlation = correlationId?.slice(0, 128) || randomUUID();
+    if (key === undefined) return answer(await this.leads.acceptMany(bodies, correlation, 'api'));
+    const result = await this.leads.acceptIdempotently(bodies, correlation, 'api', { scope, key, requestHash: requestHash(rawBody) }, (leads) => ({
+      statusCode: 202,
+      body: answer(leads),
+    }));
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(result.statusCode);
+    return result.body;
   }
 }

@@ -1,12 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
+import { claimIdempotencyKey, IdempotencyClaim, purgeExpiredIdempotencyKeys, recordAnswer, StoredAnswer } from './idempotency';
 
 export type LeadSource = LeadReceived['source'];
 
@@ -14,6 +15,8 @@ export interface AcceptedLead {
   id: string;
   status: 'received';
 }
+
+const acceptedLead = (event: LeadReceived): AcceptedLead => ({ id: event.leadId, status: 'received' });
 
 /** The read model served by `GET /api/leads/:id`. */
 export interface LeadView {
@@ -41,14 +44,18 @@ export interface LeadView {
 }
 
 @Injectable()
-export class LeadsService {
+export class LeadsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(LeadsService.name);
   private readonly priorityDomains: ReadonlySet<string>;
+  private readonly idempotencyTtlHours: number;
+  private purgeTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly metrics: IngestMetrics,
     @Inject(APP_CONFIG) config: IngestEnv,
   ) {
+    this.idempotencyTtlHours = config.INGEST_IDEMPOTENCY_TTL_HOURS;
     this.priorityDomains = new Set(
       config.INGEST_PRIORITY_DOMAINS.split(',')
         .map((d) => d.trim().toLowerCase())
@@ -78,39 +85,88 @@ export class LeadsService {
    */
   async acceptMany(bodies: readonly CreateLeadBody[], correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead[]> {
     if (bodies.length === 0) return [];
-    const now = new Date();
-    const events = bodies.map((body) => this.receivedEvent(body, source, now));
-    await this.db.transaction(async (tx) => {
-      await tx.insert(
-        LeadEntity,
-        events.map((event) => ({
-          id: event.leadId,
-          identityKey: event.identityKey,
-          status: 'received',
-          statusReason: null,
-          reasons: [],
-          score: null,
-          email: event.lead.email ?? null,
-          firstName: event.lead.firstName ?? null,
-          lastName: event.lead.lastName ?? null,
-          companyDomain: event.lead.companyDomain ?? null,
-          linkedinUrl: event.lead.linkedinUrl ?? null,
-          source: event.source,
-          priority: event.priority,
-          receivedAt: now,
-          updatedAt: now,
-        })),
-      );
-      const headers = JSON.stringify({ [HEADERS.correlationId]: correlationId });
-      const params: string[] = [];
-      const rows = events.map((event, i) => {
-        params.push(event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived', event.identityKey, JSON.stringify(event), headers);
-        return `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`;
-      });
-      await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ${rows.join(', ')}`, params);
-    });
+    const events = this.receivedEvents(bodies, source);
+    await this.db.transaction((tx) => this.store(tx, events, correlationId));
     this.metrics.leadsAccepted.inc({ source }, events.length);
-    return events.map((event) => ({ id: event.leadId, status: 'received' as const }));
+    return events.map(acceptedLead);
+  }
+
+  /**
+   * {@link acceptMany} under an `Idempotency-Key`: the first request with the key stores the
+   * leads and `answer(leads)`; a repeat with the same body gets that answer back and writes
+   * nothing (`replayed`); another body with the same key is refused (422).
+   */
+  async acceptIdempotently<T>(
+    bodies: readonly CreateLeadBody[],
+    correlationId: string,
+    source: LeadSource,
+    claim: IdempotencyClaim,
+    answer: (leads: AcceptedLead[]) => StoredAnswer<T>,
+  ): Promise<StoredAnswer<T> & { replayed: boolean }> {
+    const events = this.receivedEvents(bodies, source);
+    const result = await this.db.transaction(async (tx) => {
+      const stored = await claimIdempotencyKey<T>(tx, claim, this.idempotencyTtlHours);
+      if (stored) return { ...stored, replayed: true };
+      await this.store(tx, events, correlationId);
+      const fresh = answer(events.map(acceptedLead));
+      await recordAnswer(tx, claim, fresh);
+      return { ...fresh, replayed: false };
+    });
+    if (!result.replayed) this.metrics.leadsAccepted.inc({ source }, events.length);
+    return result;
+  }
+
+  /** Deletes expired idempotency keys (hourly; a claim also takes over an expired key itself). */
+  async purgeExpiredIdempotencyKeys(): Promise<number> {
+    return purgeExpiredIdempotencyKeys(this.db.manager, this.idempotencyTtlHours);
+  }
+
+  onModuleInit(): void {
+    this.purgeTimer = setInterval(() => {
+      this.purgeExpiredIdempotencyKeys().catch((error: unknown) => this.logger.warn(`idempotency key purge failed: ${String(error)}`));
+    }, 3_600_000);
+    this.purgeTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  private receivedEvents(bodies: readonly CreateLeadBody[], source: LeadSource): LeadReceived[] {
+    const now = new Date();
+    return bodies.map((body) => this.receivedEvent(body, source, now));
+  }
+
+  /** The leads and their received events (in the outbox), in multi-row inserts. */
+  private async store(tx: EntityManager, events: readonly LeadReceived[], correlationId: string): Promise<void> {
+    if (events.length === 0) return;
+    await tx.insert(
+      LeadEntity,
+      events.map((event) => ({
+        id: event.leadId,
+        identityKey: event.identityKey,
+        status: 'received',
+        statusReason: null,
+        reasons: [],
+        score: null,
+        email: event.lead.email ?? null,
+        firstName: event.lead.firstName ?? null,
+        lastName: event.lead.lastName ?? null,
+        companyDomain: event.lead.companyDomain ?? null,
+        linkedinUrl: event.lead.linkedinUrl ?? null,
+        source: event.source,
+        priority: event.priority,
+        receivedAt: new Date(event.receivedAt),
+        updatedAt: new Date(event.receivedAt),
+      })),
+    );
+    const headers = JSON.stringify({ [HEADERS.correlationId]: correlationId });
+    const params: string[] = [];
+    const rows = events.map((event, i) => {
+      params.push(event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived', event.identityKey, JSON.stringify(event), headers);
+      return `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`;
+    });
+    await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ${rows.join(', ')}`, params);
   }
 
   private receivedEvent(body: CreateLeadBody, source: LeadSource, now: Date): LeadReceived {

@@ -36,6 +36,12 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
   /** Leads whose e-mail or company domain is listed here are high priority (target accounts). */
   INGEST_PRIORITY_DOMAINS: z.string().default(''),
+  /** Most leads in one `POST /api/leads/batch`. */
+  INGEST_BATCH_MAX_LEADS: positiveInt.max(10_000).default(1_000),
+  /** Largest JSON body accepted (bytes); a larger one gets 413. 1,000 leads take ~300 KB. */
+  INGEST_JSON_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  /** How long an `Idempotency-Key` and its answer are kept (hours). */
+  INGEST_IDEMPOTENCY_TTL_HOURS: positiveInt.max(24 * 30).default(24),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({

@@ -1,0 +1,200 @@
+import { resolve } from 'node:path';
+import { freePort } from '../support/free-port';
+import { ServiceProcess } from '../support/service-process';
+import { TestEnv } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+import { messageCount } from '../integration/support/kafka-probes';
+
+/**
+ * Ingest's lead routes on the real process, PostgreSQL and Kafka: one lead, a batch, the
+ * `Idempotency-Key` contract, and the answers to bad requests (400 naming every field, 413,
+ * 415, 422).
+ */
+/** What ingest answers, all routes together. */
+interface AnswerBody {
+  id?: string;
+  status?: string;
+  message?: string;
+  errors?: Array<{ field: string; reason: string }>;
+  accepted?: number;
+  leads?: Array<{ id: string; status: string }>;
+}
+
+describe('ingest lead routes', () => {
+  const env = new TestEnv();
+  let ingest: ServiceProcess;
+  const MAX_LEADS = 50;
+  const BODY_LIMIT = 64 * 1024;
+
+  beforeAll(async () => {
+    await env.setUp();
+    ingest = new ServiceProcess(
+      'ingest',
+      await freePort(),
+      env.serviceEnv({ INGEST_BATCH_MAX_LEADS: String(MAX_LEADS), INGEST_JSON_BODY_LIMIT_BYTES: String(BODY_LIMIT) }),
+      resolve(__dirname, '../../.run/test-logs', env.id),
+    );
+    await ingest.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await ingest?.stop();
+    await env.dispose();
+  }, 60_000);
+
+  async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: AnswerBody; headers: Headers }> {
+    const res = await fetch(`${ingest.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as AnswerBody, headers: res.headers };
+  }
+
+  async function count(sql: string, params: unknown[] = []): Promise<number> {
+    const rows: Array<{ n: string }> = await env.db.query(sql, params);
+    return Number(rows[0].n);
+  }
+
+  const leadsWithDomain = (domain: string) => count(`SELECT count(*) AS n FROM leads WHERE email LIKE $1`, [`%@${domain}`]);
+
+  describe('POST /api/leads', () => {
+    it('accepts one lead with 202 and stores it with its received event', async () => {
+      const res = await post('/api/leads', { email: 'Ada@one-lead.io', first_name: 'Ada', company_domain: 'https://www.One-Lead.io/about' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'received' });
+      const [row] = await env.db.query(`SELECT email, company_domain, source, status FROM leads WHERE id = $1`, [res.body.id!]);
+      expect(row).toEqual({ email: 'Ada@one-lead.io', company_domain: 'one-lead.io', source: 'api', status: 'received' });
+    });
+
+    it('answers 400 naming every invalid field, and writes nothing', async () => {
+      const res = await post('/api/leads', { email: 'not-an-email@', first_name: '', company_domain: 'nodots', nickname: 'x' });
+      expect(res.status).toBe(400);
+      const fields = res.body.errors!.map((e) => e.field).sort();
+      expect(fields).toEqual(['company_domain', 'email', 'first_name', 'nickname']);
+      expect(res.body.errors).toContainEqual({ field: 'nickname', reason: 'unknown field' });
+      expect(await leadsWithDomain('nodots')).toBe(0);
+    });
+
+    it('answers 415 to a body that is not JSON', async () => {
+      const res = await fetch(`${ingest.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'email=a@b.io' });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { message: string }).message).toContain('application/json');
+    });
+
+    it('answers 400 to malformed JSON', async () => {
+      const res = await post('/api/leads', '{"email": ');
+      expect(res.status).toBe(400);
+    });
+
+    it('answers 413 to a body over the limit', async () => {
+      const res = await post('/api/leads', { email: 'big@too-big.io', first_name: 'x'.repeat(BODY_LIMIT) });
+      expect(res.status).toBe(413);
+      expect(await leadsWithDomain('too-big.io')).toBe(0);
+    });
+  });
+
+  describe('POST /api/leads/batch', () => {
+    it('accepts a batch whole: one lead row and one event per lead, ids in order', async () => {
+      const leads = Array.from({ length: MAX_LEADS }, (_, i) => ({ email: `p${i}@batch-ok.io`, last_name: `Person ${i}` }));
+      const res = await post('/api/leads/batch', { leads });
+      expect(res.status).toBe(202);
+      expect(res.body.accepted).toBe(MAX_LEADS);
+      expect(res.body.leads).toHaveLength(MAX_LEADS);
+      const rows: Array<{ id: string; email: string }> = await env.db.query(`SELECT id, email FROM leads WHERE email LIKE '%@batch-ok.io'`);
+      const emailById = new Map(rows.map((r) => [r.id, r.email]));
+      expect(res.body.leads!.map((l) => emailById.get(l.id))).toEqual(leads.map((l) => l.email));
+    });
+
+    it('refuses the whole batch when one lead is invalid, naming each by index', async () => {
+      const res = await post('/api/leads/batch', {
+        leads: [{ email: 'fine@batch-bad.io' }, { email: 'broken' }, { first_name: 'No identity' }, 'not an object'],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'leads[1].email', reason: 'must be a valid e-mail address' },
+        { field: 'leads[2].email', reason: 'at least one of email or linkedin_url is required' },
+        { field: 'leads[3]', reason: 'must be a JSON object' },
+      ]);
+      expect(await leadsWithDomain('batch-bad.io')).toBe(0);
+    });
+
+    it.each([
+      ['no leads array', { items: [] }, ['items', 'leads']],
+      ['an empty batch', { leads: [] }, ['leads']],
+      ['too many leads', { leads: Array.from({ length: MAX_LEADS + 1 }, (_, i) => ({ email: `x${i}@batch-big.io` })) }, ['leads']],
+    ])('answers 400 to %s', async (_case, body, fields) => {
+      const res = await post('/api/leads/batch', body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors!.map((e) => e.field)).toEqual(fields);
+      expect(await leadsWithDomain('batch-big.io')).toBe(0);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('gives the same answer to the same key and body, and stores the lead once', async () => {
+      const body = { email: 'once@idem-single.io', first_name: 'Once' };
+      const first = await post('/api/leads', body, { 'idempotency-key': 'single-1' });
+      // The same JSON with its keys in another order is the same request.
+      const again = await post('/api/leads', { first_name: 'Once', email: 'once@idem-single.io' }, { 'idempotency-key': 'single-1' });
+      expect(first.status).toBe(202);
+      expect(again.status).toBe(202);
+      expect(again.body).toEqual(first.body);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await leadsWithDomain('idem-single.io')).toBe(1);
+    });
+
+    it('stores a batch once when the same request races itself', async () => {
+      const body = { leads: Array.from({ length: 20 }, (_, i) => ({ email: `r${i}@idem-race.io` })) };
+      const answers = await Promise.all(Array.from({ length: 6 }, () => post('/api/leads/batch', body, { 'idempotency-key': 'race-1' })));
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(202));
+      for (const answer of answers) expect(answer.body).toEqual(answers[0].body);
+      expect(answers.filter((a) => a.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+      expect(await leadsWithDomain('idem-race.io')).toBe(20);
+    });
+
+    it('refuses the same key with another body (422), and keys are per route', async () => {
+      const first = await post('/api/leads', { email: 'a@idem-clash.io' }, { 'idempotency-key': 'clash-1' });
+      expect(first.status).toBe(202);
+      const clash = await post('/api/leads', { email: 'b@idem-clash.io' }, { 'idempotency-key': 'clash-1' });
+      expect(clash.status).toBe(422);
+      expect(clash.body.errors).toEqual([{ field: 'Idempotency-Key', reason: 'already used with a different request body' }]);
+      const otherRoute = await post('/api/leads/batch', { leads: [{ email: 'c@idem-clash.io' }] }, { 'idempotency-key': 'clash-1' });
+      expect(otherRoute.status).toBe(202);
+      expect(await leadsWithDomain('idem-clash.io')).toBe(2);
+    });
+
+    it('does not consume the key on a request refused as invalid', async () => {
+      const bad = await post('/api/leads', { email: 'broken' }, { 'idempotency-key': 'fix-then-retry' });
+      expect(bad.status).toBe(400);
+      const good = await post('/api/leads', { email: 'fixed@idem-fix.io' }, { 'idempotency-key': 'fix-then-retry' });
+      expect(good.status).toBe(202);
+    });
+
+    it('answers 400 to a malformed key', async () => {
+      const res = await post('/api/leads', { email: 'k@idem-key.io' }, { 'idempotency-key': 'has spaces in it' });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' }]);
+      expect(await leadsWithDomain('idem-key.io')).toBe(0);
+    });
+  });
+
+  describe('GET /api/leads/:id', () => {
+    it('answers 404 for an unknown lead and 400 for an id that is not a UUID', async () => {
+      expect((await fetch(`${ingest.url}/api/leads/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+      expect((await fetch(`${ingest.url}/api/leads/not-a-uuid`)).status).toBe(400);
+    });
+  });
+
+  it('relays exactly one received event per stored lead (replays and refusals add none)', async () => {
+    const batch = { leads: [{ email: 'e1@events.io' }, { email: 'e2@events.io', priority: 'high' }] };
+    for (let i = 0; i < 3; i++) expect((await post('/api/leads/batch', batch, { 'idempotency-key': 'events-1' })).status).toBe(202);
+    expect((await post('/api/leads/batch', { leads: [{ email: 'e3@events.io' }, { email: 'bad' }] })).status).toBe(400);
+    expect(await leadsWithDomain('events.io')).toBe(2);
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM outbox`)) === 0, { timeoutMs: 30_000, what: 'the outbox to drain' });
+    const events = (await messageCount(env.kafka, env.topic('leadReceived'))) + (await messageCount(env.kafka, env.topic('leadReceivedPriority')));
+    expect(events).toBe(await count(`SELECT count(*) AS n FROM leads`));
+  });
+});
