@@ -181,6 +181,58 @@ describe('ingest lead routes', () => {
     });
   });
 
+  describe('GET /api/leads', () => {
+    async function get(query: string): Promise<{ status: number; body: AnswerBody & { data?: Array<{ id: string; status: string; score: number | null }>; next_cursor?: string | null } }> {
+      const res = await fetch(`${ingest.url}/api/leads?${query}`);
+      return { status: res.status, body: (await res.json()) as AnswerBody };
+    }
+
+    it('pages through leads newest first with a stable cursor, and filters by status, score and time', async () => {
+      const since = new Date(Date.now() - 1).toISOString();
+      // One batch: every lead has the same received_at, so the id breaks the tie.
+      const batch = await post('/api/leads/batch', { leads: Array.from({ length: 7 }, (_, i) => ({ email: `l${i}@list.io` })) });
+      const ids = batch.body.leads!.map((l) => l.id);
+      // Ingest only reads what the validator writes: set outcomes directly.
+      for (const [i, id] of ids.entries()) {
+        await env.db.query(`UPDATE leads SET status = $2, score = $3 WHERE id = $1`, [id, i < 5 ? 'enriched' : 'invalid', i < 5 ? i * 10 : null]);
+      }
+      const later = await post('/api/leads', { email: 'later@list.io' });
+
+      const seen: string[] = [];
+      let cursor: string | null | undefined;
+      let pages = 0;
+      do {
+        const page = await get(`received_since=${encodeURIComponent(since)}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.data!.map((l) => l.id));
+        cursor = page.body.next_cursor;
+        pages += 1;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual([later.body.id, ...[...ids].sort().reverse()]);
+
+      const filtered = await get(`status=enriched&min_score=20&max_score=40&received_since=${encodeURIComponent(since)}`);
+      expect(filtered.body.data!.map((l) => [l.status, l.score]).sort()).toEqual([
+        ['enriched', 20],
+        ['enriched', 30],
+        ['enriched', 40],
+      ]);
+      const twoStatuses = await get(`status=invalid,received&received_since=${encodeURIComponent(since)}`);
+      expect(twoStatuses.body.data!.map((l) => l.id).sort()).toEqual([ids[5], ids[6], later.body.id].sort());
+      expect(twoStatuses.body.next_cursor).toBeNull();
+    });
+
+    it('answers 400 naming each bad parameter', async () => {
+      const res = await get('status=bogus&min_score=101&limit=0&received_since=yesterday&colour=red');
+      expect(res.status).toBe(400);
+      expect(res.body.errors!.map((e) => e.field).sort()).toEqual(['colour', 'limit', 'min_score', 'received_since', 'status']);
+      const cursor = await get('cursor=bm90LWEtY3Vyc29y');
+      expect(cursor.body.errors).toEqual([{ field: 'cursor', reason: 'is not a cursor this API gave out' }]);
+      const range = await get('min_score=50&max_score=10');
+      expect(range.body.errors).toEqual([{ field: 'min_score', reason: 'must not be greater than max_score' }]);
+    });
+  });
+
   describe('GET /api/leads/:id', () => {
     it('answers 404 for an unknown lead and 400 for an id that is not a UUID', async () => {
       expect((await fetch(`${ingest.url}/api/leads/00000000-0000-4000-8000-000000000000`)).status).toBe(404);

@@ -1,10 +1,11 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Res, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { CreateLeadBody, FieldError, parseCreateLeadBatch, parseCreateLeadBody } from './create-lead.dto';
 import { idempotencyKeyFrom, requestHash } from './idempotency';
-import { AcceptedLead, LeadsService, LeadView } from './leads.service';
+import { AcceptedLead, LeadPage, LeadsService, LeadView } from './leads.service';
+import { parseLeadListQuery } from './lead-list.query';
 import { IngestMetrics, rejectionReason } from './ingest.metrics';
 
 /** 415 unless the body was sent as JSON (`application/json`, or `application/*+json`). */
@@ -60,6 +61,14 @@ export class LeadsController {
     const parsed = parseCreateLeadBatch(body, this.config.INGEST_BATCH_MAX_LEADS);
     if (!parsed.ok) this.reject(parsed.errors);
     return this.accept(parsed.value, 'POST /api/leads/batch', body, key, correlationId, res, (leads) => ({ accepted: leads.length, leads }));
+  }
+
+  /** Leads newest first, filtered by `status` (comma-separated), `min_score`, `max_score`, `received_since`; `limit` and `cursor` page. */
+  @Get()
+  async list(@Query() query: Record<string, unknown>): Promise<LeadPage> {
+    const parsed = parseLeadListQuery(query);
+    if (!parsed.ok) throw new BadRequestException({ statusCode: 400, message: 'Validation failed', errors: parsed.errors });
+    return this.leads.list(parsed.value);
   }
 
   @Get(':id')

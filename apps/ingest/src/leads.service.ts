@@ -7,6 +7,7 @@ import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
+import { encodeCursor, LeadListQuery } from './lead-list.query';
 import { claimIdempotencyKey, IdempotencyClaim, purgeExpiredIdempotencyKeys, recordAnswer, StoredAnswer } from './idempotency';
 
 export type LeadSource = LeadReceived['source'];
@@ -222,4 +223,91 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
         : null,
     };
   }
+
+  /** One page of leads, newest first, and the cursor of the next page (null on the last). */
+  async list(query: LeadListQuery): Promise<LeadPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.statuses.length > 0) where.push(`status = ANY(${param(query.statuses)}::text[])`);
+    if (query.minScore !== undefined) where.push(`score >= ${param(query.minScore)}`);
+    if (query.maxScore !== undefined) where.push(`score <= ${param(query.maxScore)}`);
+    if (query.receivedSince) where.push(`received_at >= ${param(query.receivedSince)}`);
+    if (query.after) where.push(`(received_at, id) < (${param(query.after.receivedAt)}::timestamptz, ${param(query.after.id)}::uuid)`);
+    const rows: LeadRow[] = await this.db.query(
+      `SELECT id, status, status_reason, reasons, score, email, first_name, last_name, company_domain, linkedin_url,
+              source, priority, received_at, received_at::text AS received_at_text, updated_at
+         FROM leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY received_at DESC, id DESC
+        LIMIT ${param(query.limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map(leadSummary),
+      next_cursor: rows.length > query.limit ? encodeCursor({ receivedAt: last.received_at_text, id: last.id }) : null,
+    };
+  }
+}
+
+interface LeadRow {
+  id: string;
+  status: string;
+  status_reason: string | null;
+  reasons: string[];
+  score: number | null;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company_domain: string | null;
+  linkedin_url: string | null;
+  source: string;
+  priority: string;
+  received_at: Date;
+  received_at_text: string;
+  updated_at: Date;
+}
+
+/** A lead in a list: where it stands and what was given (`GET /api/leads/:id` has the enrichment). */
+export interface LeadSummary {
+  id: string;
+  status: string;
+  status_reason: string | null;
+  reasons: string[];
+  score: number | null;
+  source: string;
+  priority: string;
+  input: LeadView['input'];
+  received_at: string;
+  updated_at: string;
+}
+
+export interface LeadPage {
+  data: LeadSummary[];
+  next_cursor: string | null;
+}
+
+function leadSummary(row: LeadRow): LeadSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    status_reason: row.status_reason,
+    reasons: row.reasons,
+    score: row.score,
+    source: row.source,
+    priority: row.priority,
+    input: {
+      email: row.email,
+      first_name: row.first_name,
+      last_name: row.last_name,
+      company_domain: row.company_domain,
+      linkedin_url: row.linkedin_url,
+    },
+    received_at: row.received_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
 }
