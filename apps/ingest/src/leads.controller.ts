@@ -71,6 +71,18 @@ export class LeadsController {
     return this.leads.list(parsed.value);
   }
 
+  /** Enriches the lead again with fresh provider data (its cached answers are replaced); 202. */
+  @Post(':id/refresh')
+  @HttpCode(202)
+  async refresh(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<AcceptedLead> {
+    const lead = await this.leads.refresh(id, correlationId?.slice(0, 128) || randomUUID());
+    if (!lead) throw new NotFoundException({ statusCode: 404, message: `lead ${id} not found` });
+    return lead;
+  }
+
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string): Promise<LeadView> {
     const lead = await this.leads.find(id);

@@ -161,6 +161,11 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
         updatedAt: new Date(event.receivedAt),
       })),
     );
+    await this.enqueue(tx, events, correlationId);
+  }
+
+  /** The events, into the outbox (the relay sends them to Kafka). */
+  private async enqueue(tx: EntityManager, events: readonly LeadReceived[], correlationId: string): Promise<void> {
     const headers = JSON.stringify({ [HEADERS.correlationId]: correlationId });
     const params: string[] = [];
     const rows = events.map((event, i) => {
@@ -222,6 +227,48 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
           }
         : null,
     };
+  }
+
+  /**
+   * Enriches a stored lead again, buying fresh answers: its received event goes out once more,
+   * flagged `refresh` (the enricher then skips the cache and replaces its entries), and the lead
+   * is `received` until the new result is stored. Null when there is no such lead.
+   */
+  async refresh(id: string, correlationId: string): Promise<AcceptedLead | null> {
+    return this.db.transaction(async (tx) => {
+      const [lead] = (await tx.query(`SELECT * FROM leads WHERE id = $1 FOR UPDATE`, [id])) as Array<{
+        id: string;
+        identity_key: string;
+        email: string | null;
+        first_name: string | null;
+        last_name: string | null;
+        company_domain: string | null;
+        linkedin_url: string | null;
+        source: LeadSource;
+        priority: 'normal' | 'high';
+      }>;
+      if (!lead) return null;
+      const event: LeadReceived = {
+        schemaVersion: 1,
+        eventId: randomUUID(),
+        leadId: lead.id,
+        identityKey: lead.identity_key,
+        receivedAt: new Date().toISOString(),
+        source: lead.source,
+        priority: lead.priority,
+        refresh: true,
+        lead: {
+          email: lead.email ?? undefined,
+          firstName: lead.first_name ?? undefined,
+          lastName: lead.last_name ?? undefined,
+          companyDomain: lead.company_domain ?? undefined,
+          linkedinUrl: lead.linkedin_url ?? undefined,
+        },
+      };
+      await tx.query(`UPDATE leads SET status = 'received', status_reason = 'refresh requested', updated_at = now() WHERE id = $1`, [id]);
+      await this.enqueue(tx, [event], correlationId);
+      return acceptedLead(event);
+    });
   }
 
   /** One page of leads, newest first, and the cursor of the next page (null on the last). */
