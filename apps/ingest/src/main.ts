@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ingestEnvSchema, loadConfig } from '@leadpipe/config';
 import { closeOnSignal } from '@leadpipe/kafka';
@@ -7,7 +8,10 @@ import { IngestModule } from './ingest.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(ingestEnvSchema);
-  const app = await NestFactory.create(IngestModule.register(config), { bufferLogs: true });
+  // rawBody: webhook signatures are checked on the bytes received, not on re-serialised JSON.
+  const app = await NestFactory.create<NestExpressApplication>(IngestModule.register(config), { bufferLogs: true, rawBody: true });
+  // HubSpot workflow payloads carry every property with its history: past Express' 100 kB default.
+  app.useBodyParser('json', { limit: '1mb' });
   app.useLogger(app.get(Logger));
   closeOnSignal(app, config.SHUTDOWN_TIMEOUT_MS);
   await app.listen(config.INGEST_PORT, '0.0.0.0');
