@@ -2,12 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfigModule, IngestEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
-import { PersistenceModule } from '@leadpipe/persistence';
+import { PersistenceModule, RedisModule } from '@leadpipe/persistence';
 import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/observability';
 import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
 import { OutboxRelayService } from './outbox-relay.service';
+import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks';
 
 @Module({})
 export class IngestModule {
@@ -20,9 +21,11 @@ export class IngestModule {
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'ingest' }),
+        // Webhook replay protection, shared by all replicas.
+        RedisModule,
       ],
-      controllers: [LeadsController],
-      providers: [LeadsService, OutboxRelayService, IngestMetrics, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      controllers: [LeadsController, ...WEBHOOK_CONTROLLERS],
+      providers: [LeadsService, OutboxRelayService, IngestMetrics, ...WEBHOOK_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
     };
   }
 }

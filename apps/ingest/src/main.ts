@@ -8,8 +8,10 @@ import { IngestModule } from './ingest.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(ingestEnvSchema);
-  const app = await NestFactory.create<NestExpressApplication>(IngestModule.register(config), { bufferLogs: true });
-  // Larger JSON bodies (a 1,000-lead batch) than Express's 100 KB default; beyond it, 413.
+  // rawBody: webhook signatures are checked on the bytes received, not on re-serialised JSON.
+  const app = await NestFactory.create<NestExpressApplication>(IngestModule.register(config), { bufferLogs: true, rawBody: true });
+  // Larger JSON bodies than Express's 100 KB default (a 1,000-lead batch, a HubSpot contact with
+  // its property history); beyond the limit, 413.
   app.useBodyParser('json', { limit: config.INGEST_JSON_BODY_LIMIT_BYTES });
   app.useLogger(app.get(Logger));
   closeOnSignal(app, config.SHUTDOWN_TIMEOUT_MS);

@@ -6,6 +6,28 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A comma-separated list (several secrets while one is rotated); the messages never repeat a secret. */
+const secretList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Standard Webhooks signing secrets, as the HMAC keys: `whsec_<base64>` is decoded, any other
+ * text taken as its UTF-8 bytes. The specification asks for at least 24 random bytes.
+ */
+const webhookSecrets = secretList
+  .refine((secrets) => secrets.every((s) => !s.startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s)), {
+    message: 'a whsec_ secret must be base64 after the prefix',
+  })
+  .transform((secrets) => secrets.map((s) => (s.startsWith('whsec_') ? Buffer.from(s.slice(6), 'base64') : Buffer.from(s, 'utf8'))))
+  .refine((keys) => keys.every((k) => k.length >= 24), { message: 'every secret must be at least 24 bytes (a whsec_ secret once decoded)' });
+
 /** Variables every service reads. Grouped by prefix; defaults suit the local machine. */
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -42,6 +64,28 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_JSON_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   /** How long an `Idempotency-Key` and its answer are kept (hours). */
   INGEST_IDEMPOTENCY_TTL_HOURS: positiveInt.max(24 * 30).default(24),
+  /**
+   * Signing secrets of `POST /api/webhooks/leads` (Standard Webhooks), comma-separated while one
+   * is rotated; parsed into the HMAC keys. Empty turns the route off (404).
+   */
+  INGEST_WEBHOOK_SECRETS: webhookSecrets,
+  /** How far a webhook's signed timestamp may be from our clock, either way, before it is refused. */
+  INGEST_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  /**
+   * How long an accepted delivery is remembered, so a retry or replay of it gets the same lead
+   * ids instead of new leads. At least the tolerance window (hence the minimum of an hour); a
+   * day covers HubSpot's retries.
+   */
+  INGEST_WEBHOOK_IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(3_600).max(30 * 86_400).default(86_400),
+  /** Client secret(s) of the HubSpot app whose requests `POST /api/webhooks/hubspot` verifies; empty turns the route off. */
+  INGEST_HUBSPOT_CLIENT_SECRET: secretList.refine((secrets) => secrets.every((s) => s.length >= 16), {
+    message: 'looks too short for a HubSpot client secret',
+  }),
+  /**
+   * The exact URL HubSpot is configured to call (it is part of the v3 signature). Unset, the
+   * URL is rebuilt from the request (X-Forwarded-Proto/-Host, Host and path).
+   */
+  INGEST_HUBSPOT_WEBHOOK_URL: z.string().url().optional(),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({
