@@ -17,7 +17,7 @@ interface Answer {
 }
 
 /**
- * The webhook routes of the running ingest process, on real PostgreSQL, Redis and Kafka: a
+ * The webhook routes of the running ingest process, on real PostgreSQL and Kafka: a
  * signed delivery becomes leads with their events; a wrong signature, an expired timestamp
  * and invalid input are refused with nothing written; a replayed or retried delivery is
  * answered with the leads it made the first time, never with new ones.

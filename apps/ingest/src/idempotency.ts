@@ -1,4 +1,4 @@
-import { BadRequestException, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 
@@ -6,7 +6,8 @@ import { EntityManager } from 'typeorm';
  * `Idempotency-Key` support, after the IETF draft "The Idempotency-Key HTTP Header Field" and
  * Stripe's practice: a client that retries a request with the same key and the same body gets
  * the first answer again and no second lead; the same key with another body is refused (422).
- * Keys live `INGEST_IDEMPOTENCY_TTL_HOURS`, per route (and, once API keys exist, per client).
+ * Keys live `INGEST_IDEMPOTENCY_TTL_HOURS`, per scope: a route (and, once API keys exist, a
+ * client), or a webhook source, whose delivery ids are idempotency keys too.
  *
  * The key is claimed inside the transaction that stores the leads, so two requests racing with
  * one key are serialised by PostgreSQL: the second waits for the first to commit, then replays
@@ -24,6 +25,14 @@ export interface StoredAnswer<T> {
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The key was already used with another request body (the HTTP layer answers 422, or 409 for webhooks). */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(scope: string) {
+    super(`idempotency key already used with a different request body (${scope})`);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
 
 /** Validates the header; `undefined` when absent. */
 export function idempotencyKeyFrom(header: string | undefined): string | undefined {
@@ -74,13 +83,7 @@ export async function claimIdempotencyKey<T>(tx: EntityManager, claim: Idempoten
     claim.scope,
     claim.key,
   ])) as Array<{ request_hash: string; status_code: number; response: T }>;
-  if (stored.request_hash !== claim.requestHash) {
-    throw new UnprocessableEntityException({
-      statusCode: 422,
-      message: 'Idempotency-Key was already used with a different request body',
-      errors: [{ field: 'Idempotency-Key', reason: 'already used with a different request body' }],
-    });
-  }
+  if (stored.request_hash !== claim.requestHash) throw new IdempotencyKeyReusedError(claim.scope);
   return { statusCode: stored.status_code, body: stored.response };
 }
 
@@ -100,4 +103,9 @@ export async function purgeExpiredIdempotencyKeys(tx: EntityManager, ttlHours: n
     number,
   ];
   return count;
+}
+
+/** Hex SHA-256 of bytes or text (a webhook body's fingerprint). */
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfigModule, IngestEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
-import { PersistenceModule, RedisModule } from '@leadpipe/persistence';
+import { PersistenceModule } from '@leadpipe/persistence';
 import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/observability';
 import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
@@ -22,7 +22,6 @@ export class IngestModule {
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'ingest' }),
         // Webhook replay protection, shared by all replicas.
-        RedisModule,
       ],
       controllers: [LeadsController, ...WEBHOOK_CONTROLLERS],
       providers: [LeadsService, OutboxRelayService, IngestMetrics, ...WEBHOOK_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],

@@ -1,9 +1,9 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { CreateLeadBody, FieldError, parseCreateLeadBatch, parseCreateLeadBody } from './create-lead.dto';
-import { idempotencyKeyFrom, requestHash } from './idempotency';
+import { IdempotencyKeyReusedError, idempotencyKeyFrom, requestHash } from './idempotency';
 import { AcceptedLead, LeadPage, LeadsService, LeadView } from './leads.service';
 import { parseLeadListQuery } from './lead-list.query';
 import { IngestMetrics, rejectionReason } from './ingest.metrics';
@@ -106,10 +106,16 @@ export class LeadsController {
   ): Promise<T> {
     const correlation = correlationId?.slice(0, 128) || randomUUID();
     if (key === undefined) return answer(await this.leads.acceptMany(bodies, correlation, 'api'));
-    const result = await this.leads.acceptIdempotently(bodies, correlation, 'api', { scope, key, requestHash: requestHash(rawBody) }, (leads) => ({
-      statusCode: 202,
-      body: answer(leads),
-    }));
+    const result = await this.leads
+      .acceptIdempotently(bodies, correlation, 'api', { scope, key, requestHash: requestHash(rawBody) }, (leads) => ({ statusCode: 202, body: answer(leads) }))
+      .catch((error: unknown) => {
+        if (!(error instanceof IdempotencyKeyReusedError)) throw error;
+        throw new UnprocessableEntityException({
+          statusCode: 422,
+          message: 'Idempotency-Key was already used with a different request body',
+          errors: [{ field: 'Idempotency-Key', reason: 'already used with a different request body' }],
+        });
+      });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.statusCode);
     return result.body;

@@ -71,12 +71,6 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_WEBHOOK_SECRETS: webhookSecrets,
   /** How far a webhook's signed timestamp may be from our clock, either way, before it is refused. */
   INGEST_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
-  /**
-   * How long an accepted delivery is remembered, so a retry or replay of it gets the same lead
-   * ids instead of new leads. At least the tolerance window (hence the minimum of an hour); a
-   * day covers HubSpot's retries.
-   */
-  INGEST_WEBHOOK_IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(3_600).max(30 * 86_400).default(86_400),
   /** Client secret(s) of the HubSpot app whose requests `POST /api/webhooks/hubspot` verifies; empty turns the route off. */
   INGEST_HUBSPOT_CLIENT_SECRET: secretList.refine((secrets) => secrets.every((s) => s.length >= 16), {
     message: 'looks too short for a HubSpot client secret',

@@ -4,7 +4,7 @@ import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { AcceptedLead } from '../leads.service';
 import { verifyStandardWebhook } from './standard-webhooks.signature';
 import { WebhookDeliveryService } from './webhook-delivery.service';
-import { sha256 } from './webhook-idempotency.store';
+import { sha256 } from '../idempotency';
 import { parseWebhookLeadsBody } from './webhook-leads.body';
 import { WebhookRejection } from './webhook-rejection';
 import { rawBodyOf, WebhookRequest } from './webhook-request';

@@ -7,7 +7,7 @@ import { AcceptedLead } from '../leads.service';
 import { HubSpotSkipped, mapHubSpotPayload } from './hubspot.mapper';
 import { verifyHubSpotV3 } from './hubspot.signature';
 import { WebhookDeliveryService } from './webhook-delivery.service';
-import { sha256 } from './webhook-idempotency.store';
+import { sha256 } from '../idempotency';
 import { WebhookMetrics } from './webhook.metrics';
 import { WebhookRejection } from './webhook-rejection';
 import { rawBodyOf, requestUrl, WebhookRequest } from './webhook-request';

@@ -3,45 +3,32 @@ import { Registry } from 'prom-client';
 import { MetricsRegistry } from '@leadpipe/observability';
 import { AcceptedLead, LeadsService } from '../leads.service';
 import { Delivery, WebhookDeliveryService } from './webhook-delivery.service';
-import { Claim, WebhookIdempotencyStore } from './webhook-idempotency.store';
+import { IdempotencyClaim, IdempotencyKeyReusedError } from '../idempotency';
 import { WebhookMetrics } from './webhook.metrics';
 import { WebhookRejection } from './webhook-rejection';
 
-/** The store's contract in memory: what the Redis one does, minus Redis. */
-class MemoryStore {
-  readonly entries = new Map<string, { token?: string; fingerprint: string; leads?: AcceptedLead[] }>();
-  failNext?: 'claim' | 'complete';
-  released: string[] = [];
-
-  async claim(source: string, key: string, fingerprint: string): Promise<Claim> {
-    if (this.failNext === 'claim') throw new Error('ECONNREFUSED 127.0.0.1:6379');
-    const existing = this.entries.get(`${source}:${key}`);
-    if (!existing) {
-      this.entries.set(`${source}:${key}`, { token: 't1', fingerprint });
-      return { state: 'claimed', token: 't1' };
-    }
-    if (existing.fingerprint !== fingerprint) return { state: 'mismatch' };
-    return existing.leads ? { state: 'done', leads: existing.leads } : { state: 'in_flight' };
-  }
-
-  async complete(source: string, key: string, fingerprint: string, leads: AcceptedLead[]): Promise<void> {
-    if (this.failNext === 'complete') throw new Error('Redis went away');
-    this.entries.set(`${source}:${key}`, { fingerprint, leads });
-  }
-
-  async release(source: string, key: string): Promise<void> {
-    this.released.push(key);
-    this.entries.delete(`${source}:${key}`);
-  }
-}
-
+/** LeadsService's idempotent accept in memory: same key and hash → the first answer; other hash → refused. */
 class FakeLeads {
   calls = 0;
   fail = false;
-  async acceptMany(bodies: readonly unknown[]): Promise<AcceptedLead[]> {
+  readonly claims = new Map<string, { hash: string; body: AcceptedLead[] }>();
+
+  async acceptIdempotently(
+    bodies: readonly unknown[],
+    _correlationId: string,
+    _source: string,
+    claim: IdempotencyClaim,
+    answer: (leads: AcceptedLead[]) => { statusCode: number; body: AcceptedLead[] },
+  ): Promise<{ statusCode: number; body: AcceptedLead[]; replayed: boolean }> {
     if (this.fail) throw new Error('connection terminated');
+    const id = `${claim.scope}/${claim.key}`;
+    const stored = this.claims.get(id);
+    if (stored && stored.hash !== claim.requestHash) throw new IdempotencyKeyReusedError(claim.scope);
+    if (stored) return { statusCode: 202, body: stored.body, replayed: true };
     this.calls++;
-    return bodies.map((_, i) => ({ id: `lead-${this.calls}-${i}`, status: 'received' as const }));
+    const fresh = answer(bodies.map((_, i) => ({ id: `lead-${this.calls}-${i}`, status: 'received' as const })));
+    this.claims.set(id, { hash: claim.requestHash, body: fresh.body });
+    return { ...fresh, replayed: false };
   }
 }
 
@@ -55,7 +42,6 @@ const delivery = (overrides: Partial<Delivery> = {}): Delivery => ({
 });
 
 describe('WebhookDeliveryService', () => {
-  let store: MemoryStore;
   let leads: FakeLeads;
   let service: WebhookDeliveryService;
   let registry: Registry;
@@ -63,10 +49,9 @@ describe('WebhookDeliveryService', () => {
 
   beforeEach(() => {
     logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    store = new MemoryStore();
     leads = new FakeLeads();
     registry = new MetricsRegistry({});
-    service = new WebhookDeliveryService(leads as unknown as LeadsService, store as unknown as WebhookIdempotencyStore, new WebhookMetrics(registry as MetricsRegistry));
+    service = new WebhookDeliveryService(leads as unknown as LeadsService, new WebhookMetrics(registry as MetricsRegistry));
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -95,33 +80,19 @@ describe('WebhookDeliveryService', () => {
     expect(leads.calls).toBe(1);
   });
 
-  it('refuses a delivery another request is storing right now (409)', async () => {
-    await store.claim('generic', 'msg_1', 'body-hash-1');
-    const rejection = await rejectionOf(service.accept(delivery()));
-    expect([rejection.result, rejection.getStatus()]).toEqual(['conflict', 409]);
-    expect(leads.calls).toBe(0);
+  it('keeps deliveries of different sources apart', async () => {
+    await service.accept(delivery());
+    expect((await service.accept(delivery({ source: 'hubspot', fingerprint: 'other' }))).replayed).toBe(false);
+    expect([...leads.claims.keys()].sort()).toEqual(['webhook:generic/msg_1', 'webhook:hubspot/msg_1']);
   });
 
-  it('refuses with 503 when Redis is away, rather than risk a duplicate', async () => {
-    store.failNext = 'claim';
-    const rejection = await rejectionOf(service.accept(delivery()));
-    expect([rejection.result, rejection.getStatus()]).toEqual(['unavailable', 503]);
-    expect(leads.calls).toBe(0);
-  });
-
-  it('frees the claim when the leads cannot be stored, so the retry goes through', async () => {
+  it('refuses with 503 when the leads cannot be stored, and the retry then goes through', async () => {
     leads.fail = true;
     const rejection = await rejectionOf(service.accept(delivery()));
     expect([rejection.result, rejection.getStatus()]).toEqual(['unavailable', 503]);
-    expect(store.released).toEqual(['msg_1']);
+    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/leads could not be stored/));
     leads.fail = false;
     expect((await service.accept(delivery())).replayed).toBe(false);
-  });
-
-  it('still answers accepted when the leads are stored but cannot be recorded', async () => {
-    store.failNext = 'complete';
-    expect(await service.accept(delivery())).toMatchObject({ replayed: false });
-    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/accepted but not recorded for replay protection/));
   });
 
   it('counts each result', async () => {

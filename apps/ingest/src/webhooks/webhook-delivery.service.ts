@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CreateLeadBody } from '../create-lead.dto';
 import { AcceptedLead, LeadsService } from '../leads.service';
-import { WebhookIdempotencyStore } from './webhook-idempotency.store';
+import { IdempotencyKeyReusedError } from '../idempotency';
 import { WebhookMetrics, WebhookSource } from './webhook.metrics';
 import { WebhookRejection } from './webhook-rejection';
 
@@ -23,9 +23,10 @@ export interface DeliveryOutcome {
 }
 
 /**
- * Accepts a verified webhook delivery's leads exactly once: it claims the delivery in Redis,
- * stores the leads and their events in one transaction (`LeadsService.acceptMany`), and then
- * records their ids under the delivery, so a retry or replay is answered with those ids.
+ * Accepts a verified webhook delivery's leads exactly once. The delivery's key (`webhook-id`,
+ * or a hash of what HubSpot sent) is an idempotency key claimed in PostgreSQL in the same
+ * transaction that stores the leads and their events (`LeadsService.acceptIdempotently`): a
+ * retry or replay, even racing the first request on another replica, gets the same lead ids.
  */
 @Injectable()
 export class WebhookDeliveryService {
@@ -33,42 +34,26 @@ export class WebhookDeliveryService {
 
   constructor(
     private readonly leads: LeadsService,
-    private readonly store: WebhookIdempotencyStore,
     private readonly metrics: WebhookMetrics,
   ) {}
 
   async accept(delivery: Delivery): Promise<DeliveryOutcome> {
     const { source, key, fingerprint } = delivery;
-    let claim;
     try {
-      claim = await this.store.claim(source, key, fingerprint);
+      const result = await this.leads.acceptIdempotently(
+        delivery.leads,
+        delivery.correlationId,
+        'webhook',
+        { scope: `webhook:${source}`, key, requestHash: fingerprint },
+        (leads) => ({ statusCode: 202, body: leads }),
+      );
+      return { replayed: result.replayed, leads: result.body };
     } catch (error) {
-      // Without the check a retry could become a second lead: refuse, and let the sender retry.
-      this.logger.error(`${source} webhook refused, replay protection unavailable: ${messageOf(error)}`);
-      throw WebhookRejection.unavailable('replay protection is unavailable (Redis); nothing was stored, retry later');
-    }
-    if (claim.state === 'done') return { replayed: true, leads: claim.leads };
-    if (claim.state === 'in_flight') throw WebhookRejection.conflict('this delivery is being processed by another request; retry later');
-    if (claim.state === 'mismatch') throw WebhookRejection.conflict('this delivery id was already used for a different body');
-
-    let accepted: AcceptedLead[];
-    try {
-      accepted = await this.leads.acceptMany(delivery.leads, delivery.correlationId, 'webhook');
-    } catch (error) {
-      // One transaction: nothing of the delivery is stored. Free the claim so the retry is processed.
+      if (error instanceof IdempotencyKeyReusedError) throw WebhookRejection.conflict('this delivery id was already used for a different body');
+      // One transaction: nothing of the delivery is stored, and the retry will be processed.
       this.logger.error(`${source} webhook refused, leads could not be stored: ${messageOf(error)}`);
-      await this.store.release(source, key, claim.token, fingerprint).catch((releaseError: unknown) => {
-        this.logger.warn(`${source} webhook claim not released, it expires by itself: ${messageOf(releaseError)}`);
-      });
       throw WebhookRejection.unavailable('the leads could not be stored; nothing was stored, retry later');
     }
-    try {
-      await this.store.complete(source, key, fingerprint, accepted);
-    } catch (error) {
-      // The leads are durable, so the answer is still 202; only a retry after the claim expires could duplicate them.
-      this.logger.error(`${source} webhook accepted but not recorded for replay protection: ${messageOf(error)}`);
-    }
-    return { replayed: false, leads: accepted };
   }
 
   /**

@@ -5,14 +5,13 @@ import { LeadsService } from '../leads.service';
 import { GenericWebhookController } from './generic-webhook.controller';
 import { HubSpotWebhookController } from './hubspot-webhook.controller';
 import { WebhookDeliveryService } from './webhook-delivery.service';
-import { WebhookIdempotencyStore } from './webhook-idempotency.store';
 import { WebhookMetrics } from './webhook.metrics';
 import { WebhookRequest } from './webhook-request';
 
 describe('a webhook route without its secret', () => {
   const registry = new MetricsRegistry({});
   const metrics = new WebhookMetrics(registry);
-  const deliveries = new WebhookDeliveryService({} as LeadsService, {} as WebhookIdempotencyStore, metrics);
+  const deliveries = new WebhookDeliveryService({} as LeadsService, metrics);
   const config = { INGEST_WEBHOOK_SECRETS: [], INGEST_HUBSPOT_CLIENT_SECRET: [] } as unknown as IngestEnv;
   const req = { headers: { 'content-type': 'application/json' }, body: { email: 'a@acme.com' } } as unknown as WebhookRequest;
   const res = {} as ServerResponse;
