@@ -178,43 +178,33 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
     await waitFor(async () => (await pipeline.getLead(id)).json.status === 'enriched', { timeoutMs: 30_000, what: 'replayed lead enriched' });
   }, 90_000);
 
-  it('re-enriches a lead on a refresh event: its cached answers are bought again and replaced', async () => {
+  it('re-enriches a lead on POST /api/leads/:id/refresh: its cached answers are bought again and replaced', async () => {
     const { json } = await pipeline.postLead({ linkedin_url: 'https://www.linkedin.com/in/refresh-e2e/' });
     const first = await terminalLead(pipeline, json.id as string);
     expect(first.status).toBe('enriched');
     const firstFetch = (first.enrichment as { fetched_at: string }).fetched_at;
     const before = pipeline.simulator.stats().byEndpoint.profile?.calls ?? 0;
 
-    // What ingest's refresh route (issue 4) will publish: the lead again, flagged.
-    const publisher = new EventPublisher(pipeline.env.kafka, pipeline.env.namespace);
-    try {
-      await publisher.publish('leadReceived', [
-        {
-          key: 'linkedin:refresh-e2e',
-          value: {
-            schemaVersion: 1,
-            eventId: randomUUID(),
-            leadId: json.id as string,
-            identityKey: 'linkedin:refresh-e2e',
-            receivedAt: first.received_at as string,
-            source: 'api',
-            refresh: true,
-            lead: { linkedinUrl: 'https://www.linkedin.com/in/refresh-e2e/' },
-          },
-        },
-      ]);
-    } finally {
-      await publisher.disconnect();
-    }
-    await waitFor(
+    const res = await fetch(`${pipeline.ingestUrl}/api/leads/${String(json.id)}/refresh`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ id: json.id, status: 'received' });
+    const refreshed = await waitFor(
       async () => {
         const { json: lead } = await pipeline.getLead(json.id as string);
-        const enrichment = lead.enrichment as { fetched_at: string; provider_calls: number } | null;
-        return enrichment && enrichment.fetched_at > firstFetch ? enrichment : null;
+        const enrichment = lead.enrichment as { fetched_at: string } | null;
+        return lead.status === 'enriched' && enrichment && enrichment.fetched_at > firstFetch ? lead : null;
       },
       { timeoutMs: 30_000, what: 'the refreshed enrichment' },
     );
+    expect(refreshed.id).toBe(json.id);
     expect(pipeline.simulator.stats().byEndpoint.profile?.calls).toBe(before + 1);
+    // A repeat of the same lead now comes from the replaced cache entry: no further call.
+    const repeat = await pipeline.postLead({ linkedin_url: 'https://www.linkedin.com/in/Refresh-E2E' });
+    expect((await terminalLead(pipeline, repeat.json.id as string)).status).toBe('enriched');
+    expect(pipeline.simulator.stats().byEndpoint.profile?.calls).toBe(before + 1);
+
+    expect((await fetch(`${pipeline.ingestUrl}/api/leads/${randomUUID()}/refresh`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${pipeline.ingestUrl}/api/leads/nope/refresh`, { method: 'POST' })).status).toBe(400);
   }, 60_000);
 
   it('retries through a 429 storm without opening the circuit, and dead-letters only after the last retry', async () => {
