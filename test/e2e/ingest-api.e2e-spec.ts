@@ -233,6 +233,57 @@ describe('ingest lead routes', () => {
     });
   });
 
+  describe('GET /api/leads/:id/events (Server-Sent Events)', () => {
+    /** Reads `text/event-stream` until it ends (or the deadline), handing each event to `onEvent`. */
+    async function readEvents(
+      url: string,
+      onEvent: (event: { type: string; data: string }) => Promise<void> | void,
+      timeoutMs = 15_000,
+    ): Promise<Array<{ type: string; data: string }>> {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const events: Array<{ type: string; data: string }> = [];
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const type = /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join('\n');
+          const event = { type, data };
+          events.push(event);
+          await onEvent(event);
+        }
+      }
+      return events;
+    }
+
+    it('sends the lead now, again when another service changes it, then done, and ends', async () => {
+      const lead = await post('/api/leads', { email: 'live@sse.io' });
+      const events = await readEvents(`${ingest.url}/api/leads/${lead.body.id!}/events`, async (event) => {
+        // What the validator does when the result is stored (any writer notifies: a trigger).
+        if (event.type === 'status' && (JSON.parse(event.data) as { status: string }).status === 'received') {
+          await env.db.query(`UPDATE leads SET status = 'enriched', score = 77, updated_at = now() WHERE id = $1`, [lead.body.id]);
+        }
+      });
+      const statuses = events.filter((e) => e.type === 'status').map((e) => JSON.parse(e.data) as { id: string; status: string; score: number | null });
+      expect(statuses.map((l) => [l.id, l.status, l.score])).toEqual([
+        [lead.body.id, 'received', null],
+        [lead.body.id, 'enriched', 77],
+      ]);
+      expect(events[events.length - 1]).toEqual({ type: 'done', data: JSON.stringify({ id: lead.body.id, status: 'enriched' }) });
+    });
+
+    it('answers 404 for an unknown lead and 400 for a bad id', async () => {
+      expect((await fetch(`${ingest.url}/api/leads/00000000-0000-4000-8000-000000000000/events`)).status).toBe(404);
+      expect((await fetch(`${ingest.url}/api/leads/nope/events`)).status).toBe(400);
+    });
+  });
+
   describe('GET /api/leads/:id', () => {
     it('answers 404 for an unknown lead and 400 for an id that is not a UUID', async () => {
       expect((await fetch(`${ingest.url}/api/leads/00000000-0000-4000-8000-000000000000`)).status).toBe(404);

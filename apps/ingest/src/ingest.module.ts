@@ -7,6 +7,7 @@ import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/o
 import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
+import { LeadEventsService } from './lead-events.service';
 import { OutboxRelayService } from './outbox-relay.service';
 import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks';
 
@@ -24,7 +25,7 @@ export class IngestModule {
         // Webhook replay protection, shared by all replicas.
       ],
       controllers: [LeadsController, ...WEBHOOK_CONTROLLERS],
-      providers: [LeadsService, OutboxRelayService, IngestMetrics, ...WEBHOOK_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      providers: [LeadsService, LeadEventsService, OutboxRelayService, IngestMetrics, ...WEBHOOK_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
     };
   }
 }

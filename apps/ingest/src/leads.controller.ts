@@ -6,6 +6,7 @@ import { CreateLeadBody, FieldError, parseCreateLeadBatch, parseCreateLeadBody }
 import { IdempotencyKeyReusedError, idempotencyKeyFrom, requestHash } from './idempotency';
 import { AcceptedLead, LeadPage, LeadsService, LeadView } from './leads.service';
 import { parseLeadListQuery } from './lead-list.query';
+import { LeadEventsService, writeEventStream } from './lead-events.service';
 import { IngestMetrics, rejectionReason } from './ingest.metrics';
 
 /** 415 unless the body was sent as JSON (`application/json`, or `application/*+json`). */
@@ -28,6 +29,7 @@ export class LeadsController {
   constructor(
     private readonly leads: LeadsService,
     private readonly metrics: IngestMetrics,
+    private readonly leadEvents: LeadEventsService,
     @Inject(APP_CONFIG) private readonly config: IngestEnv,
   ) {}
 
@@ -81,6 +83,16 @@ export class LeadsController {
     const lead = await this.leads.refresh(id, correlationId?.slice(0, 128) || randomUUID());
     if (!lead) throw new NotFoundException({ statusCode: 404, message: `lead ${id} not found` });
     return lead;
+  }
+
+  /**
+   * Server-Sent Events: the lead now (`status`), again on every change, then `done` once it is
+   * terminal and the stream ends. 404 for an unknown lead (checked before the stream starts).
+   */
+  @Get(':id/events')
+  async events(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @Res() res: Response): Promise<void> {
+    if (!(await this.leads.find(id))) throw new NotFoundException({ statusCode: 404, message: `lead ${id} not found` });
+    writeEventStream(res, this.leadEvents.watch(id));
   }
 
   @Get(':id')
