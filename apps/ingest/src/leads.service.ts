@@ -2,13 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
 
 export type LeadSource = LeadReceived['source'];
+
+export interface AcceptOptions {
+  /** Tags every lead with the CSV import it came from. */
+  importId?: string;
+  /**
+   * Runs first in the leads' transaction, so that what it writes commits or rolls back with
+   * them (a CSV import moves its committed-rows mark this way). Runs also when `bodies` is
+   * empty; throwing rolls the whole batch back.
+   */
+  inTransaction?: (tx: EntityManager) => Promise<void>;
+}
 
 export interface AcceptedLead {
   id: string;
@@ -76,11 +87,18 @@ export class LeadsService {
    * Stores many validated leads and their received events in one transaction (multi-row
    * inserts): either all of them are accepted or none is. The caller bounds the batch size.
    */
-  async acceptMany(bodies: readonly CreateLeadBody[], correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead[]> {
-    if (bodies.length === 0) return [];
+  async acceptMany(
+    bodies: readonly CreateLeadBody[],
+    correlationId: string,
+    source: LeadSource = 'api',
+    options: AcceptOptions = {},
+  ): Promise<AcceptedLead[]> {
+    if (bodies.length === 0 && !options.inTransaction) return [];
     const now = new Date();
     const events = bodies.map((body) => this.receivedEvent(body, source, now));
     await this.db.transaction(async (tx) => {
+      await options.inTransaction?.(tx);
+      if (events.length === 0) return;
       await tx.insert(
         LeadEntity,
         events.map((event) => ({
@@ -97,6 +115,7 @@ export class LeadsService {
           linkedinUrl: event.lead.linkedinUrl ?? null,
           source: event.source,
           priority: event.priority,
+          importId: options.importId ?? null,
           receivedAt: now,
           updatedAt: now,
         })),
@@ -109,7 +128,7 @@ export class LeadsService {
       });
       await tx.query(`INSERT INTO outbox (topic_key, message_key, payload, headers) VALUES ${rows.join(', ')}`, params);
     });
-    this.metrics.leadsAccepted.inc({ source }, events.length);
+    if (events.length > 0) this.metrics.leadsAccepted.inc({ source }, events.length);
     return events.map((event) => ({ id: event.leadId, status: 'received' as const }));
   }
 
