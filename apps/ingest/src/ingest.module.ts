@@ -8,6 +8,7 @@ import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
 import { OutboxRelayService } from './outbox-relay.service';
+import { CsvImportService, ImportMetrics, ImportsController, ImportStore } from './imports';
 
 @Module({})
 export class IngestModule {
@@ -21,8 +22,8 @@ export class IngestModule {
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'ingest' }),
       ],
-      controllers: [LeadsController],
-      providers: [LeadsService, OutboxRelayService, IngestMetrics, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      controllers: [LeadsController, ImportsController],
+      providers: [LeadsService, OutboxRelayService, IngestMetrics, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }, CsvImportService, ImportStore, ImportMetrics],
     };
   }
 }
