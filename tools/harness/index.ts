@@ -7,3 +7,4 @@ export * from './wait-for';
 export * from './free-port';
 export * from './service-process';
 export * from './isolated-env';
+export * from './post-stream';

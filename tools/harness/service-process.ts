@@ -42,6 +42,11 @@ export class ServiceProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
+  /** The process id while it runs (to read its memory from /proc, for instance). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return Boolean(this.child && this.child.exitCode === null && this.child.signalCode === null);
   }

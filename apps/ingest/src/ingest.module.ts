@@ -10,6 +10,7 @@ import { LeadsService } from './leads.service';
 import { LeadEventsService } from './lead-events.service';
 import { OutboxRelayService } from './outbox-relay.service';
 import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks';
+import { CsvImportService, ImportMetrics, ImportsController, ImportStore } from './imports';
 
 @Module({})
 export class IngestModule {
@@ -22,10 +23,19 @@ export class IngestModule {
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'ingest' }),
-        // Webhook replay protection, shared by all replicas.
       ],
-      controllers: [LeadsController, ...WEBHOOK_CONTROLLERS],
-      providers: [LeadsService, LeadEventsService, OutboxRelayService, IngestMetrics, ...WEBHOOK_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      controllers: [LeadsController, ImportsController, ...WEBHOOK_CONTROLLERS],
+      providers: [
+        LeadsService,
+        LeadEventsService,
+        OutboxRelayService,
+        IngestMetrics,
+        CsvImportService,
+        ImportStore,
+        ImportMetrics,
+        ...WEBHOOK_PROVIDERS,
+        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+      ],
     };
   }
 }

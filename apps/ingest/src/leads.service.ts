@@ -12,6 +12,17 @@ import { claimIdempotencyKey, IdempotencyClaim, purgeExpiredIdempotencyKeys, rec
 
 export type LeadSource = LeadReceived['source'];
 
+export interface AcceptOptions {
+  /** Tags every lead with the CSV import it came from. */
+  importId?: string;
+  /**
+   * Runs first in the leads' transaction, so that what it writes commits or rolls back with
+   * them (a CSV import moves its committed-rows mark this way). Runs also when `bodies` is
+   * empty; throwing rolls the whole batch back.
+   */
+  inTransaction?: (tx: EntityManager) => Promise<void>;
+}
+
 export interface AcceptedLead {
   id: string;
   status: 'received';
@@ -84,11 +95,19 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
    * Stores many validated leads and their received events in one transaction (multi-row
    * inserts): either all of them are accepted or none is. The caller bounds the batch size.
    */
-  async acceptMany(bodies: readonly CreateLeadBody[], correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead[]> {
-    if (bodies.length === 0) return [];
+  async acceptMany(
+    bodies: readonly CreateLeadBody[],
+    correlationId: string,
+    source: LeadSource = 'api',
+    options: AcceptOptions = {},
+  ): Promise<AcceptedLead[]> {
+    if (bodies.length === 0 && !options.inTransaction) return [];
     const events = this.receivedEvents(bodies, source);
-    await this.db.transaction((tx) => this.store(tx, events, correlationId));
-    this.metrics.leadsAccepted.inc({ source }, events.length);
+    await this.db.transaction(async (tx) => {
+      await options.inTransaction?.(tx);
+      await this.store(tx, events, correlationId, options.importId);
+    });
+    if (events.length > 0) this.metrics.leadsAccepted.inc({ source }, events.length);
     return events.map(acceptedLead);
   }
 
@@ -139,7 +158,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The leads and their received events (in the outbox), in multi-row inserts. */
-  private async store(tx: EntityManager, events: readonly LeadReceived[], correlationId: string): Promise<void> {
+  private async store(tx: EntityManager, events: readonly LeadReceived[], correlationId: string, importId?: string): Promise<void> {
     if (events.length === 0) return;
     await tx.insert(
       LeadEntity,
@@ -157,6 +176,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
         linkedinUrl: event.lead.linkedinUrl ?? null,
         source: event.source,
         priority: event.priority,
+        importId: importId ?? null,
         receivedAt: new Date(event.receivedAt),
         updatedAt: new Date(event.receivedAt),
       })),

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -15,6 +16,8 @@ async function bootstrap(): Promise<void> {
   app.useBodyParser('json', { limit: config.INGEST_JSON_BODY_LIMIT_BYTES });
   app.useLogger(app.get(Logger));
   closeOnSignal(app, config.SHUTDOWN_TIMEOUT_MS);
+  // A CSV upload arrives only as fast as it is imported; Node would cut it after 300 s.
+  (app.getHttpServer() as Server).requestTimeout = config.INGEST_HTTP_REQUEST_TIMEOUT_MS;
   await app.listen(config.INGEST_PORT, '0.0.0.0');
 }
 

@@ -80,6 +80,19 @@ export const ingestEnvSchema = commonEnvSchema.extend({
    * URL is rebuilt from the request (X-Forwarded-Proto/-Host, Host and path).
    */
   INGEST_HUBSPOT_WEBHOOK_URL: z.string().url().optional(),
+  /** CSV import (`POST /api/leads/import`): largest upload, in bytes (413 past it). */
+  INGEST_IMPORT_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
+  /** CSV import: data rows per upload; the rows up to it are handled, then 413. */
+  INGEST_IMPORT_MAX_ROWS: positiveInt.default(2_000_000),
+  /** CSV import: valid rows per transaction (16 bind parameters each, PostgreSQL takes 65 535). */
+  INGEST_IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(2_000).default(500),
+  /** CSV import: row errors kept and answered per import; the others are only counted. */
+  INGEST_IMPORT_MAX_ERRORS: z.coerce.number().int().min(0).max(10_000).default(100),
+  /**
+   * Longest a request may take to arrive in full; 0 means no limit. Node's own default (300 s)
+   * would cut a large CSV upload, which arrives only as fast as it is imported.
+   */
+  INGEST_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({

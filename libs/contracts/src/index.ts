@@ -2,3 +2,4 @@ export * from './topics';
 export * from './headers';
 export * from './events';
 export * from './identity';
+export * from './lead-columns';

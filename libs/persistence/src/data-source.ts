@@ -3,13 +3,21 @@ import { LeadEntity } from './entities/lead.entity';
 import { EnrichmentEntity } from './entities/enrichment.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { NotificationEntity } from './entities/notification.entity';
+import { ImportEntity } from './entities/import.entity';
 import { InitialSchema1764489600000 } from './migrations/1764489600000-initial-schema';
+import { CsvImports1796038800000 } from './migrations/1796038800000-csv-imports';
 import { IdempotencyKeys1796040000000 } from './migrations/1796040000000-idempotency-keys';
 import { LeadListIndex1796040100000 } from './migrations/1796040100000-lead-list-index';
 import { LeadChangeNotify1796040200000 } from './migrations/1796040200000-lead-change-notify';
 
-export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity];
-export const MIGRATIONS = [InitialSchema1764489600000, IdempotencyKeys1796040000000, LeadListIndex1796040100000, LeadChangeNotify1796040200000];
+export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity];
+export const MIGRATIONS = [
+  InitialSchema1764489600000,
+  CsvImports1796038800000,
+  IdempotencyKeys1796040000000,
+  LeadListIndex1796040100000,
+  LeadChangeNotify1796040200000,
+];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

@@ -6,7 +6,7 @@ import {
   type LeadView,
   type ValidationFailure,
 } from './ingest-api.schema';
-import type { LeadInput } from './lead-header.mapper';
+import type { LeadFieldValues } from '@leadpipe/contracts';
 
 export interface IngestClientOptions {
   /** Base URL of the ingest service, without the `/api` prefix. */
@@ -63,7 +63,7 @@ export class IngestClient {
     };
   }
 
-  async submitLead(input: LeadInput, signal?: AbortSignal): Promise<SubmitOutcome> {
+  async submitLead(input: LeadFieldValues, signal?: AbortSignal): Promise<SubmitOutcome> {
     const response = await this.request('POST', '/api/leads', input, signal);
     if (response.status >= 200 && response.status < 300) {
       const accepted = acceptedLeadSchema.safeParse(response.body);

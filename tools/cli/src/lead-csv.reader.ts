@@ -1,17 +1,17 @@
 import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
-import { hasIdentityColumn, mapHeaders, toLeadInput, type HeaderMapping, type LeadInput } from './lead-header.mapper';
+import { hasIdentityColumn, mapLeadColumns, toLeadFieldValues, type LeadColumnMapping, type LeadFieldValues } from '@leadpipe/contracts';
 
 export interface LeadRow {
   /** 1-based position of the record among the data records (header excluded). */
   readonly row: number;
   /** Line of the file the record ends on, for messages a person can act on. */
   readonly line: number;
-  readonly input: LeadInput;
+  readonly input: LeadFieldValues;
 }
 
 export interface LeadCsvEvents {
-  onHeader?(mapping: HeaderMapping, headers: readonly string[]): void;
+  onHeader?(mapping: LeadColumnMapping, headers: readonly string[]): void;
   /** A record the parser could not read (e.g. a broken quote); the file keeps being read. */
   onUnreadable?(reason: string): void;
   /** A record whose lead cells are all empty; not sent, since ingest could only reject it. */
@@ -57,12 +57,12 @@ export async function* readLeadRows(source: Readable, events: LeadCsvEvents = {}
   // A read error (missing file, permissions) does not travel through pipe(); forward it.
   source.once('error', (error) => parser.destroy(error));
 
-  let mapping: HeaderMapping | null = null;
+  let mapping: LeadColumnMapping | null = null;
   let row = 0;
   for await (const parsed of parser as AsyncIterable<unknown>) {
     if (!isParsedRecord(parsed)) throw new CsvInputError('unexpected record shape from the CSV parser');
     if (mapping === null) {
-      mapping = mapHeaders(parsed.record);
+      mapping = mapLeadColumns(parsed.record);
       if (!hasIdentityColumn(mapping)) {
         throw new CsvInputError(
           `the header has neither an e-mail nor a LinkedIn column (found: ${parsed.record.join(', ') || 'nothing'})`,
@@ -72,7 +72,7 @@ export async function* readLeadRows(source: Readable, events: LeadCsvEvents = {}
       continue;
     }
     row += 1;
-    const leadRow: LeadRow = { row, line: parsed.info.lines, input: toLeadInput(mapping, parsed.record) };
+    const leadRow: LeadRow = { row, line: parsed.info.lines, input: toLeadFieldValues(mapping, parsed.record) };
     if (Object.keys(leadRow.input).length === 0) {
       events.onBlank?.(leadRow);
       continue;

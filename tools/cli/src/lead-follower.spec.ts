@@ -81,13 +81,16 @@ describe('followLeads', () => {
   });
 
   it('takes a last look at the deadline instead of reporting a state a whole pause old', async () => {
-    const deadline = Date.now() + 30;
+    // Far below the pause: only a look taken at the deadline can see the lead finish.
+    const deadline = Date.now() + 300;
     const leads: TrackedLead[] = [{ row: 1, id: 'lead-1', input: { email: 'a@b.co' }, view: null }];
+    let looks = 0;
     const finishesAtDeadline = {
       getLead: (id: string) =>
         Promise.resolve({
           kind: 'found' as const,
-          lead: { id, status: Date.now() >= deadline ? 'enriched' : 'received', enrichment: null },
+          // The first look sees it pending (whenever it runs); any later one sees it done.
+          lead: { id, status: looks++ === 0 ? 'received' : 'enriched', enrichment: null },
         }),
     };
     const result = await followLeads(finishesAtDeadline, leads, {
@@ -96,5 +99,6 @@ describe('followLeads', () => {
       pollInterval: { minMs: 60_000, maxMs: 60_000, factor: 1 },
     });
     expect(result).toEqual({ rounds: 2, outcome: 'all-terminal', failed: [] });
+    expect(Date.now()).toBeLessThan(deadline + 30_000);
   });
 });

@@ -1,13 +1,13 @@
 import type { LeadView } from './ingest-api.schema';
 import { isTerminalStatus } from './ingest-api.schema';
-import type { LeadInput } from './lead-header.mapper';
+import type { LeadFieldValues } from '@leadpipe/contracts';
 
 /** A lead ingest accepted, with the last view of it the tool read. */
 export interface TrackedLead {
   readonly row: number;
   readonly id: string;
   /** What the tool sent, so the output shows the user's own values even if ingest never answers a lookup. */
-  readonly input: LeadInput;
+  readonly input: LeadFieldValues;
   view: LeadView | null;
 }
 

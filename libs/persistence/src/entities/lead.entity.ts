@@ -6,6 +6,7 @@ import type { EnrichmentEntity } from './enrichment.entity';
 @Entity({ name: 'leads' })
 @Index('leads_status_received_at_idx', ['status', 'receivedAt'])
 @Index('leads_identity_key_idx', ['identityKey'])
+@Index('leads_import_id_status_idx', ['importId', 'status'], { where: 'import_id IS NOT NULL' })
 export class LeadEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -45,6 +46,10 @@ export class LeadEntity {
 
   @Column({ type: 'text', default: 'normal' })
   priority!: string;
+
+  /** The CSV import the lead came from (`imports.id`); null for leads sent one by one. */
+  @Column({ name: 'import_id', type: 'uuid', nullable: true })
+  importId!: string | null;
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;

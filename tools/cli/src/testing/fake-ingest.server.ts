@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LeadView } from '../ingest-api.schema';
-import type { LeadInput } from '../lead-header.mapper';
+import type { LeadFieldValues } from '@leadpipe/contracts';
 
 /** How a fake lead ends: a terminal status, or 'never' to exercise the timeout. */
 export type FakeOutcome = 'enriched' | 'not_found' | 'invalid' | 'dead_lettered' | 'never';
@@ -14,7 +14,7 @@ export interface FakeIngestOptions {
   readonly invisibleGets?: number;
   /** GETs of a lead answered "received" before it reaches its outcome. */
   readonly getsUntilTerminal?: number;
-  readonly outcomeFor?: (input: LeadInput) => FakeOutcome;
+  readonly outcomeFor?: (input: LeadFieldValues) => FakeOutcome;
 }
 
 export interface FakeIngest {
@@ -25,13 +25,13 @@ export interface FakeIngest {
 
 interface StoredLead {
   readonly id: string;
-  readonly input: LeadInput;
+  readonly input: LeadFieldValues;
   readonly outcome: FakeOutcome;
   gets: number;
 }
 
 /** Mirrors the ingest contract closely enough for the CLI: an identity is required, e-mails must look like e-mails. */
-export function defaultOutcome(input: LeadInput): FakeOutcome {
+export function defaultOutcome(input: LeadFieldValues): FakeOutcome {
   const identity = (input.email ?? input.linkedin_url ?? '').toLowerCase();
   if (input.linkedin_url && !/linkedin\.com\/in\//i.test(input.linkedin_url)) return 'invalid';
   if (/unknown/.test(identity)) return 'not_found';
@@ -86,14 +86,14 @@ export async function startFakeIngest(options: FakeIngestOptions = {}): Promise<
   };
 }
 
-function validate(body: LeadInput): { field: string; reason: string }[] {
+function validate(body: LeadFieldValues): { field: string; reason: string }[] {
   const errors: { field: string; reason: string }[] = [];
   if (!body.email && !body.linkedin_url) errors.push({ field: 'email', reason: 'email or linkedin_url is required' });
   if (body.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email)) errors.push({ field: 'email', reason: 'must be a valid e-mail address' });
   return errors;
 }
 
-function viewOf(lead: StoredLead, done: boolean): LeadView & { input: LeadInput } {
+function viewOf(lead: StoredLead, done: boolean): LeadView & { input: LeadFieldValues } {
   const status = done && lead.outcome !== 'never' ? lead.outcome : 'received';
   const enriched = status === 'enriched';
   const first = lead.input.first_name ?? 'Ada';
@@ -136,10 +136,10 @@ function viewOf(lead: StoredLead, done: boolean): LeadView & { input: LeadInput 
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<LeadInput> {
+async function readBody(req: IncomingMessage): Promise<LeadFieldValues> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as LeadInput;
+  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as LeadFieldValues;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

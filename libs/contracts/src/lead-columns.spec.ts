@@ -1,6 +1,6 @@
-import { hasIdentityColumn, mapHeaders, normaliseHeader, toLeadInput } from './lead-header.mapper';
+import { hasIdentityColumn, mapLeadColumns, normaliseColumnName, toLeadFieldValues } from './lead-columns';
 
-describe('mapHeaders', () => {
+describe('mapLeadColumns', () => {
   it.each([
     ['email', 'email'],
     ['Email', 'email'],
@@ -22,39 +22,39 @@ describe('mapHeaders', () => {
     ['linkedin_profile_url', 'linkedin_url'],
     ['LINKEDIN-URL', 'linkedin_url'],
   ])('maps %j to %s', (header, field) => {
-    expect(mapHeaders([header]).columns).toEqual([field]);
+    expect(mapLeadColumns([header]).columns).toEqual([field]);
   });
 
   it('ignores columns it does not know, including a bare company name', () => {
-    const mapping = mapHeaders(['Email', 'Company', 'Phone', '']);
+    const mapping = mapLeadColumns(['Email', 'Company', 'Phone', '']);
     expect(mapping.columns).toEqual(['email', null, null, null]);
     expect(mapping.ignored).toEqual(['Company', 'Phone']);
   });
 
   it('reports a field fed by several columns', () => {
-    expect(mapHeaders(['email', 'E-mail', 'linkedin']).duplicated).toEqual(['email']);
+    expect(mapLeadColumns(['email', 'E-mail', 'linkedin']).duplicated).toEqual(['email']);
   });
 
   it('requires an e-mail or a LinkedIn column', () => {
-    expect(hasIdentityColumn(mapHeaders(['first name', 'last name']))).toBe(false);
-    expect(hasIdentityColumn(mapHeaders(['LinkedIn URL']))).toBe(true);
+    expect(hasIdentityColumn(mapLeadColumns(['first name', 'last name']))).toBe(false);
+    expect(hasIdentityColumn(mapLeadColumns(['LinkedIn URL']))).toBe(true);
   });
 
   it('normalises case, spaces, dashes, underscores and dots', () => {
-    expect(normaliseHeader(' Company-Domain_. ')).toBe('companydomain');
+    expect(normaliseColumnName(' Company-Domain_. ')).toBe('companydomain');
   });
 });
 
-describe('toLeadInput', () => {
+describe('toLeadFieldValues', () => {
   it('trims values, drops empty cells and keeps the first non-empty duplicate', () => {
-    const mapping = mapHeaders(['email', 'E-mail', 'First Name', 'notes', 'linkedin']);
-    expect(toLeadInput(mapping, ['', ' ada@acme-corp.com ', '\u00a0Ada\t', 'vip', '   '])).toEqual({
+    const mapping = mapLeadColumns(['email', 'E-mail', 'First Name', 'notes', 'linkedin']);
+    expect(toLeadFieldValues(mapping, ['', ' ada@acme-corp.com ', '\u00a0Ada\t', 'vip', '   '])).toEqual({
       email: 'ada@acme-corp.com',
       first_name: 'Ada',
     });
   });
 
   it('tolerates rows shorter than the header', () => {
-    expect(toLeadInput(mapHeaders(['email', 'first_name', 'last_name']), ['a@b.co'])).toEqual({ email: 'a@b.co' });
+    expect(toLeadFieldValues(mapLeadColumns(['email', 'first_name', 'last_name']), ['a@b.co'])).toEqual({ email: 'a@b.co' });
   });
 });

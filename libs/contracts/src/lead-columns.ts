@@ -1,13 +1,19 @@
-/** The lead fields the ingest API accepts, in the order the output CSV lists them. */
+/**
+ * How a CSV of leads maps onto the ingest API's fields. One set of rules for every reader of
+ * such a file (ingest's `POST /api/leads/import`, the CLI), so a file means the same thing
+ * whichever way it is sent.
+ */
+
+/** The lead fields a CSV column can feed, in the order the CLI's output CSV lists them (ingest's field names). */
 export const LEAD_FIELDS = ['email', 'first_name', 'last_name', 'company_domain', 'linkedin_url'] as const;
 export type LeadField = (typeof LEAD_FIELDS)[number];
 
 /** One CSV row as the ingest API wants it: trimmed values, empty cells left out. */
-export type LeadInput = Partial<Record<LeadField, string>>;
+export type LeadFieldValues = Partial<Record<LeadField, string>>;
 
 /**
  * Header spellings seen in CRM and spreadsheet exports, already normalised by
- * {@link normaliseHeader}. "company" alone is deliberately absent: in exports it is the
+ * {@link normaliseColumnName}. "company" alone is deliberately absent: in exports it is the
  * company name, and treating a name as a domain would send the enricher after the wrong company.
  */
 const HEADER_ALIASES: Readonly<Record<LeadField, readonly string[]>> = {
@@ -23,15 +29,15 @@ const FIELD_BY_ALIAS: ReadonlyMap<string, LeadField> = new Map(
 );
 
 /** Case, spaces, dashes, underscores and dots carry no meaning in a header: `E-mail` = `email`, `First Name` = `first_name`. */
-export function normaliseHeader(header: string): string {
+export function normaliseColumnName(header: string): string {
   return header
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '');
 }
 
-export interface HeaderMapping {
-  /** The lead field each column feeds, by column index; null for a column the tool ignores. */
+export interface LeadColumnMapping {
+  /** The lead field each column feeds, by column index; null for a column that is ignored. */
   readonly columns: readonly (LeadField | null)[];
   /** Non-empty headers that map to no lead field, as written in the file. */
   readonly ignored: readonly string[];
@@ -39,12 +45,13 @@ export interface HeaderMapping {
   readonly duplicated: readonly LeadField[];
 }
 
-export function mapHeaders(headers: readonly string[]): HeaderMapping {
+/** Maps a CSV header row to lead fields, ignoring case and punctuation (see {@link normaliseColumnName}). */
+export function mapLeadColumns(headers: readonly string[]): LeadColumnMapping {
   const seen = new Set<LeadField>();
   const duplicated = new Set<LeadField>();
   const ignored: string[] = [];
   const columns = headers.map((header) => {
-    const field = FIELD_BY_ALIAS.get(normaliseHeader(header)) ?? null;
+    const field = FIELD_BY_ALIAS.get(normaliseColumnName(header)) ?? null;
     if (field === null) {
       if (header.trim() !== '') ignored.push(header.trim());
       return null;
@@ -57,17 +64,17 @@ export function mapHeaders(headers: readonly string[]): HeaderMapping {
 }
 
 /** A file without an e-mail or LinkedIn column cannot produce a single acceptable lead. */
-export function hasIdentityColumn(mapping: HeaderMapping): boolean {
+export function hasIdentityColumn(mapping: LeadColumnMapping): boolean {
   return mapping.columns.some((field) => field === 'email' || field === 'linkedin_url');
 }
 
 /** Builds the lead from one record: values trimmed, empty cells dropped, first non-empty cell per field kept. */
-export function toLeadInput(mapping: HeaderMapping, cells: readonly string[]): LeadInput {
-  const input: LeadInput = {};
+export function toLeadFieldValues(mapping: LeadColumnMapping, cells: readonly string[]): LeadFieldValues {
+  const values: LeadFieldValues = {};
   mapping.columns.forEach((field, index) => {
-    if (field === null || input[field] !== undefined) return;
+    if (field === null || values[field] !== undefined) return;
     const value = (cells[index] ?? '').trim();
-    if (value !== '') input[field] = value;
+    if (value !== '') values[field] = value;
   });
-  return input;
+  return values;
 }

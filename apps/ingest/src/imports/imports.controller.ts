@@ -1,0 +1,90 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import isUUID from 'validator/lib/isUUID';
+import { CsvImportError, ImportFailureCode } from './csv-import.error';
+import { CsvImportService, ImportFailedError } from './csv-import.service';
+import { ImportSummary, ImportView } from './import.view';
+
+const STATUS_OF: Record<ImportFailureCode, HttpStatus> = {
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  no_file: HttpStatus.BAD_REQUEST,
+  malformed_multipart: HttpStatus.BAD_REQUEST,
+  empty_file: HttpStatus.BAD_REQUEST,
+  no_identity_column: HttpStatus.BAD_REQUEST,
+  unreadable_csv: HttpStatus.BAD_REQUEST,
+  client_disconnected: HttpStatus.BAD_REQUEST,
+  byte_limit: HttpStatus.PAYLOAD_TOO_LARGE,
+  row_limit: HttpStatus.PAYLOAD_TOO_LARGE,
+  superseded: HttpStatus.CONFLICT,
+  stopped: HttpStatus.SERVICE_UNAVAILABLE,
+  storage_failed: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+@Controller('api')
+export class ImportsController {
+  constructor(private readonly imports: CsvImportService) {}
+
+  /**
+   * Imports a CSV of leads, streamed: `text/csv`, or `multipart/form-data` with one file. 202
+   * with the summary once every row is handled. A failure midway answers with the failure's
+   * status and the summary of what was committed (`import`): those rows stay accepted.
+   */
+  @Post('leads/import')
+  @HttpCode(202)
+  async import(
+    @Req() req: IncomingMessage,
+    @Res({ passthrough: true }) res: ServerResponse,
+    @Headers('x-import-id') importId?: string,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<ImportSummary> {
+    try {
+      if (importId !== undefined && !isUUID(importId)) {
+        throw new BadRequestException({ statusCode: 400, message: 'X-Import-Id must be a UUID' });
+      }
+      const summary = await this.imports.importCsv(req, { importId: importId?.toLowerCase(), correlationId: correlationId?.slice(0, 128) });
+      res.setHeader('Location', `/api/imports/${summary.import_id}`);
+      return summary;
+    } catch (error) {
+      // Answering before the body is read: close the connection rather than read the rest of a large upload.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      const answer = asHttpException(error);
+      // Resuming with the same X-Import-Id continues where this stopped.
+      if (answer instanceof HttpException && answer.getStatus() === 503) res.setHeader('Retry-After', '10');
+      throw answer;
+    }
+  }
+
+  /** An import's record and where its leads stand, to follow it. */
+  @Get('imports/:id')
+  async get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string): Promise<ImportView> {
+    const view = await this.imports.find(id);
+    if (!view) throw new NotFoundException({ statusCode: 404, message: `import ${id} not found` });
+    return view;
+  }
+}
+
+function asHttpException(error: unknown): unknown {
+  if (error instanceof ImportFailedError) {
+    const status = STATUS_OF[error.failure.code];
+    return new HttpException({ statusCode: status, code: error.failure.code, message: error.message, import: error.summary }, status);
+  }
+  if (error instanceof CsvImportError) {
+    const status = STATUS_OF[error.code];
+    return new HttpException({ statusCode: status, code: error.code, message: error.message }, status);
+  }
+  return error;
+}
