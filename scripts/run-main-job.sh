@@ -20,4 +20,10 @@ ensure_postgres_and_redis
 bash scripts/kafka.sh start
 node dist/tools/setup/main.js
 bash scripts/pipeline.sh start
+# Ingest asks for an API key: this run gets its own (ingest + read), revoked when it ends.
+if [[ -z "${LEADPIPE_API_KEY:-}" ]]; then
+  LEADPIPE_API_KEY="$(node dist/tools/api-keys/main.js create --name "main-job-$(date +%Y%m%dT%H%M%S)" --scopes ingest,read --quiet)"
+  export LEADPIPE_API_KEY
+  trap 'node dist/tools/api-keys/main.js revoke "${LEADPIPE_API_KEY:0:9}" >/dev/null || true' EXIT
+fi
 node dist/tools/cli/main.js import "$csv" --ingest-url "http://127.0.0.1:${INGEST_PORT:-3000}" "$@"

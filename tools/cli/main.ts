@@ -25,6 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--ingest-url <url>', `ingest base URL (env INGEST_URL, default ${IMPORT_DEFAULTS.ingestUrl})`)
     .option('--out <file>', `where to write the enriched leads (default ${IMPORT_DEFAULTS.out})`)
     .option('--concurrency <n>', `requests in flight at once (default ${IMPORT_DEFAULTS.concurrency})`)
+    .option('--api-key <key>', 'ingest API key with the ingest and read scopes (env LEADPIPE_API_KEY)')
     .option('--timeout <seconds>', `how long to wait for leads to finish once all rows are posted (default ${IMPORT_DEFAULTS.timeoutSeconds})`)
     .action(async (file: string, flags: RawImportFlags) => {
       const options = resolveImportOptions(file, flags, process.env);

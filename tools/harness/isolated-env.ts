@@ -72,6 +72,8 @@ export class IsolatedEnv {
       // Short sessions so a killed consumer's partitions move on quickly.
       KAFKA_SESSION_TIMEOUT_MS: '10000',
       KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+      // Suites that test access control turn it on; the others talk to ingest without keys.
+      INGEST_AUTH: 'off',
       ...extra,
     };
   }

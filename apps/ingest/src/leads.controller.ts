@@ -7,6 +7,7 @@ import { IdempotencyKeyReusedError, idempotencyKeyFrom, requestHash } from './id
 import { AcceptedLead, LeadPage, LeadsService, LeadView } from './leads.service';
 import { parseLeadListQuery } from './lead-list.query';
 import { LeadEventsService, writeEventStream } from './lead-events.service';
+import { RequireScope } from './auth/scopes.decorator';
 import { IngestMetrics, rejectionReason } from './ingest.metrics';
 
 /** 415 unless the body was sent as JSON (`application/json`, or `application/*+json`). */
@@ -25,6 +26,7 @@ export interface AcceptedBatch {
 }
 
 @Controller('api/leads')
+@RequireScope('read')
 export class LeadsController {
   constructor(
     private readonly leads: LeadsService,
@@ -35,6 +37,7 @@ export class LeadsController {
 
   /** Accepts one lead; 202 once it is durable. */
   @Post()
+  @RequireScope('ingest')
   @HttpCode(202)
   async create(
     @Body() body: unknown,
@@ -51,6 +54,7 @@ export class LeadsController {
 
   /** Accepts up to `INGEST_BATCH_MAX_LEADS` leads at once, all or none; 202 once they are durable. */
   @Post('batch')
+  @RequireScope('ingest')
   @HttpCode(202)
   async createBatch(
     @Body() body: unknown,
@@ -75,6 +79,7 @@ export class LeadsController {
 
   /** Enriches the lead again with fresh provider data (its cached answers are replaced); 202. */
   @Post(':id/refresh')
+  @RequireScope('admin')
   @HttpCode(202)
   async refresh(
     @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,

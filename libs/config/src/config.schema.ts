@@ -58,6 +58,13 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
   /** Leads whose e-mail or company domain is listed here are high priority (target accounts). */
   INGEST_PRIORITY_DOMAINS: z.string().default(''),
+  /**
+   * `required`: every `/api` route needs an API key with the route's scope (see
+   * `npm run api-keys`); `off`: no key is asked for (a trusted network, tests).
+   */
+  INGEST_AUTH: z.enum(['required', 'off']).default('required'),
+  /** Requests per minute per API key (or client address without one), across replicas; a key may set its own. */
+  INGEST_THROTTLE_PER_MINUTE: positiveInt.default(600),
   /** Most leads in one `POST /api/leads/batch`. */
   INGEST_BATCH_MAX_LEADS: positiveInt.max(10_000).default(1_000),
   /** Largest JSON body accepted (bytes); a larger one gets 413. 1,000 leads take ~300 KB. */

@@ -12,6 +12,7 @@ export interface RawImportFlags {
   readonly out?: string;
   readonly concurrency?: string;
   readonly timeout?: string;
+  readonly apiKey?: string;
 }
 
 export interface ImportOptions {
@@ -20,6 +21,8 @@ export interface ImportOptions {
   readonly out: string;
   readonly concurrency: number;
   readonly timeoutSeconds: number;
+  /** Ingest's API key (`--api-key`, else LEADPIPE_API_KEY); none when ingest runs without keys. */
+  readonly apiKey?: string;
 }
 
 /** A bad flag or argument; the CLI prints it with the usage hint and exits 1. */
@@ -29,7 +32,7 @@ export class UsageError extends Error {
 
 /**
  * Resolves flags against the environment and defaults, flag first. This is the only place
- * the CLI reads the environment (INGEST_URL), so the rest of the tool takes typed options.
+ * the CLI reads the environment (INGEST_URL, LEADPIPE_API_KEY), so the rest of the tool takes typed options.
  */
 export function resolveImportOptions(
   file: string,
@@ -45,6 +48,7 @@ export function resolveImportOptions(
     out: nonEmpty(flags.out) ?? IMPORT_DEFAULTS.out,
     concurrency: parseInteger(flags.concurrency, '--concurrency', IMPORT_DEFAULTS.concurrency, 1, 256),
     timeoutSeconds: parsePositive(flags.timeout, '--timeout', IMPORT_DEFAULTS.timeoutSeconds),
+    apiKey: nonEmpty(flags.apiKey) ?? nonEmpty(env.LEADPIPE_API_KEY),
   };
 }
 

@@ -5,7 +5,7 @@ import { UsageError } from './cli-options';
 import { writeEnrichedLeads } from './enriched-leads.writer';
 import { exitCodeOf, formatSummary, summarise, type ExitCode, type ImportSummary } from './import-summary';
 import type { ProgressReporter } from './import-progress.reporter';
-import { IngestClient, IngestUnreachableError, type IngestClientOptions } from './ingest.client';
+import { IngestAccessError, IngestClient, IngestUnreachableError, type IngestClientOptions } from './ingest.client';
 import { TERMINAL_STATUSES } from './ingest-api.schema';
 import { readLeadRows } from './lead-csv.reader';
 import { followLeads, type PollInterval } from './lead-follower';
@@ -39,7 +39,7 @@ export interface ImportReport {
  */
 export async function runImport(options: ImportOptions, deps: ImportDependencies): Promise<ImportReport> {
   await assertReadable(options.file);
-  const client = new IngestClient({ ...deps.client, baseUrl: options.ingestUrl });
+  const client = new IngestClient({ ...deps.client, baseUrl: options.ingestUrl, apiKey: options.apiKey });
   const startedAt = Date.now();
   const submission = emptySubmissionResult();
   const unreadable: string[] = [];
@@ -120,7 +120,7 @@ async function assertReadable(file: string): Promise<void> {
 /** Turns an error that ended a phase into the summary's reason; anything unexpected propagates. */
 function classifyStop(error: unknown, signal: AbortSignal | undefined): string | null {
   if (signal?.aborted) return null;
-  if (error instanceof IngestUnreachableError) return error.message;
+  if (error instanceof IngestUnreachableError || error instanceof IngestAccessError) return error.message;
   throw error;
 }
 

@@ -16,6 +16,8 @@ export interface IngestClientOptions {
   readonly maxAttempts?: number;
   readonly retryBaseDelayMs?: number;
   readonly retryMaxDelayMs?: number;
+  /** Sent as `Authorization: Bearer <key>` when ingest asks for API keys. */
+  readonly apiKey?: string;
 }
 
 export type SubmitOutcome =
@@ -28,6 +30,14 @@ export type LookupOutcome =
   /** 404: the id is not (yet) visible to the read side. */
   | { readonly kind: 'unknown' }
   | { readonly kind: 'failed'; readonly reason: string };
+
+/** Ingest refused the API key (401) or its scope (403): no request of the run can succeed. */
+export class IngestAccessError extends Error {
+  override readonly name = 'IngestAccessError';
+  constructor(status: number, detail: string) {
+    super(`ingest refused access (HTTP ${status}): ${detail}${status === 401 ? ' (pass a key with --api-key or LEADPIPE_API_KEY)' : ''}`);
+  }
+}
 
 /** Ingest could not be reached at all (refused, DNS, reset, timeout) even after retries. */
 export class IngestUnreachableError extends Error {
@@ -51,10 +61,12 @@ const DEFAULTS = { requestTimeoutMs: 10_000, maxAttempts: 4, retryBaseDelayMs: 2
 /** HTTP client for the ingest API; classifies every answer so callers never see a raw status. */
 export class IngestClient {
   private readonly baseUrl: string;
-  private readonly settings: Required<Omit<IngestClientOptions, 'baseUrl'>>;
+  private readonly settings: Required<Omit<IngestClientOptions, 'baseUrl' | 'apiKey'>>;
+  private readonly auth: Record<string, string>;
 
   constructor(options: IngestClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.auth = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
     this.settings = {
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
       maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
@@ -103,11 +115,15 @@ export class IngestClient {
         const timeout = AbortSignal.timeout(this.settings.requestTimeoutMs);
         const response = await fetch(url, {
           method,
-          headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+          headers: { ...this.auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         const parsed = await readJson(response);
+        if (response.status === 401 || response.status === 403) {
+          const message = validationFailureSchema.safeParse(parsed).data?.message;
+          throw new IngestAccessError(response.status, typeof message === 'string' ? message : 'no detail');
+        }
         const retryable = response.status === 503 || response.status === 429;
         if (!retryable || attempt >= this.settings.maxAttempts) return { status: response.status, body: parsed, attempts: attempt };
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));

@@ -18,6 +18,7 @@ import isUUID from 'validator/lib/isUUID';
 import { CsvImportError, ImportFailureCode } from './csv-import.error';
 import { CsvImportService, ImportFailedError } from './csv-import.service';
 import { ImportSummary, ImportView } from './import.view';
+import { RequireScope } from '../auth/scopes.decorator';
 
 const STATUS_OF: Record<ImportFailureCode, HttpStatus> = {
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -35,6 +36,7 @@ const STATUS_OF: Record<ImportFailureCode, HttpStatus> = {
 };
 
 @Controller('api')
+@RequireScope('read')
 export class ImportsController {
   constructor(private readonly imports: CsvImportService) {}
 
@@ -44,6 +46,7 @@ export class ImportsController {
    * status and the summary of what was committed (`import`): those rows stay accepted.
    */
   @Post('leads/import')
+  @RequireScope('ingest')
   @HttpCode(202)
   async import(
     @Req() req: IncomingMessage,

@@ -8,6 +8,7 @@ import { sha256 } from '../idempotency';
 import { parseWebhookLeadsBody } from './webhook-leads.body';
 import { WebhookRejection } from './webhook-rejection';
 import { rawBodyOf, WebhookRequest } from './webhook-request';
+import { PublicRoute } from '../auth/scopes.decorator';
 
 /** The answer to an accepted delivery (202), or to a retry or replay of one (200, the same leads). */
 export interface GenericWebhookAnswer {
@@ -21,7 +22,9 @@ export interface GenericWebhookAnswer {
  * Standard Webhooks way (see README.md in this folder). The body is one lead or an array of
  * leads in the shape of `POST /api/leads`.
  */
+/** Authenticated by the sender's signature, not by an API key. */
 @Controller('api/webhooks')
+@PublicRoute()
 export class GenericWebhookController {
   constructor(
     private readonly deliveries: WebhookDeliveryService,

@@ -11,6 +11,7 @@ import { sha256 } from '../idempotency';
 import { WebhookMetrics } from './webhook.metrics';
 import { WebhookRejection } from './webhook-rejection';
 import { rawBodyOf, requestUrl, WebhookRequest } from './webhook-request';
+import { PublicRoute } from '../auth/scopes.decorator';
 
 export interface HubSpotWebhookAnswer {
   delivery: 'accepted' | 'replayed';
@@ -29,7 +30,9 @@ export interface HubSpotWebhookAnswer {
  * (`X-HubSpot-Signature-v3`). Takes a workflow's "Send a webhook" action (one contact) and
  * Webhooks API property-change events; see `hubspot.mapper.ts` and README.md in this folder.
  */
+/** Authenticated by the sender's signature, not by an API key. */
 @Controller('api/webhooks')
+@PublicRoute()
 export class HubSpotWebhookController {
   private readonly logger = new Logger(HubSpotWebhookController.name);
 
