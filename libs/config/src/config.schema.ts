@@ -42,6 +42,8 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_JSON_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   /** How long an `Idempotency-Key` and its answer are kept (hours). */
   INGEST_IDEMPOTENCY_TTL_HOURS: positiveInt.max(24 * 30).default(24),
+  /** Dead letters replayed per transaction by `POST /api/dead-letters/replay`. */
+  INGEST_DEAD_LETTER_REPLAY_CHUNK_SIZE: positiveInt.max(1_000).default(100),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({

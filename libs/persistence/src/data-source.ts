@@ -6,9 +6,15 @@ import { NotificationEntity } from './entities/notification.entity';
 import { InitialSchema1764489600000 } from './migrations/1764489600000-initial-schema';
 import { IdempotencyKeys1796040000000 } from './migrations/1796040000000-idempotency-keys';
 import { LeadListIndex1796040100000 } from './migrations/1796040100000-lead-list-index';
+import { DeadLetters1796040300000 } from './migrations/1796040300000-dead-letters';
 
 export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity];
-export const MIGRATIONS = [InitialSchema1764489600000, IdempotencyKeys1796040000000, LeadListIndex1796040100000];
+export const MIGRATIONS = [
+  InitialSchema1764489600000,
+  IdempotencyKeys1796040000000,
+  LeadListIndex1796040100000,
+  DeadLetters1796040300000,
+];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {
