@@ -41,6 +41,7 @@ export class IngestMetrics {
   readonly requestsRejected: Counter<'reason'>;
   readonly outboxRelayed: Counter;
   readonly outboxRelayFailures: Counter;
+  readonly outboxDeadLettered: Counter;
 
   constructor(registry: MetricsRegistry, @InjectDataSource() private readonly db: DataSource) {
     const registers = [registry];
@@ -64,6 +65,11 @@ export class IngestMetrics {
     this.outboxRelayFailures = new Counter({
       name: 'leadpipe_outbox_relay_failures_total',
       help: 'Relay attempts that failed (broker or database unavailable); the events stay in the outbox.',
+      registers,
+    });
+    this.outboxDeadLettered = new Counter({
+      name: 'leadpipe_outbox_dead_lettered_total',
+      help: 'Outbox rows the relay sent to the dead-letter topic instead: their payload fails the schema of their topic.',
       registers,
     });
 

@@ -7,6 +7,8 @@ import { APP_CONFIG, AppConfigModule, IngestEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule, REDIS, RedisModule } from '@leadpipe/persistence';
 import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/observability';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
@@ -19,6 +21,8 @@ import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 
 /** Every controller of ingest (the access-scope test walks them). */
 export const INGEST_CONTROLLERS = [LeadsController, ImportsController, ...WEBHOOK_CONTROLLERS];
+/** Controllers of ingest's feature modules (registered there; listed for the access-scope test). */
+export const FEATURE_CONTROLLERS = [DeadLettersController];
 
 @Module({})
 export class IngestModule {
@@ -47,6 +51,7 @@ export class IngestModule {
             storage: new ThrottlerStorageRedisService(redis),
           }),
         }),
+        DeadLettersModule,
       ],
       controllers: INGEST_CONTROLLERS,
       providers: [

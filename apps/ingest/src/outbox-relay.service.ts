@@ -2,22 +2,17 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
-import { LeadReceived } from '@leadpipe/contracts';
+import { EventInputOf } from '@leadpipe/contracts';
 import { EventPublisher } from '@leadpipe/kafka';
 import { IngestMetrics } from './ingest.metrics';
-
-interface OutboxRow {
-  id: string;
-  topic_key: 'leadReceived' | 'leadReceivedPriority';
-  message_key: string | null;
-  payload: LeadReceived;
-  headers: Record<string, string>;
-}
+import { outboxDeadLetter, OutboxRow, RELAY_ORDER, triageOutboxRows } from './outbox-rows';
 
 /**
- * Moves received events from the outbox table to Kafka. Rows are locked with SKIP LOCKED so
- * every ingest replica can relay; a row is deleted only after the broker acknowledged it, so
- * a crash in between re-sends it (consumers are idempotent) and never loses it.
+ * Moves events from the outbox table to Kafka: received leads, and events replayed from dead
+ * letters (any pipeline topic). Rows are locked with SKIP LOCKED so every ingest replica can
+ * relay; a row is deleted only after the broker acknowledged it, so a crash in between re-sends
+ * it (consumers are idempotent) and never loses it. A row the publisher would refuse goes to
+ * the dead-letter topic instead of holding back the rows after it.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,30 +44,38 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     await this.loop;
   }
 
-  /** Relays one batch; returns how many events went out. */
+  /** Relays one batch; returns how many rows it handled (sent, or dead-lettered). */
   async relayOnce(): Promise<number> {
-    const sent = await this.db.transaction(async (tx) => {
+    const { sent, deadLettered } = await this.db.transaction(async (tx) => {
       const rows: OutboxRow[] = await tx.query(
         `SELECT id, topic_key, message_key, payload, headers FROM outbox
-          WHERE topic_key IN ('leadReceived', 'leadReceivedPriority')
-          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.INGEST_OUTBOX_BATCH_SIZE],
+          WHERE topic_key = ANY($1::text[])
+          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [RELAY_ORDER, this.config.INGEST_OUTBOX_BATCH_SIZE],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { sent: 0, deadLettered: 0 };
+      const { relayable, poison } = triageOutboxRows(rows);
+      if (poison.length > 0) {
+        for (const { reason } of poison) this.logger.error(`outbox row dead-lettered: ${reason}`);
+        await this.publisher.publish(
+          'deadLetter',
+          poison.map(({ row, reason }) => outboxDeadLetter(row, reason, this.config.KAFKA_NAMESPACE)),
+        );
+      }
       // Priority first: those leads are waited for.
-      for (const topicKey of ['leadReceivedPriority', 'leadReceived'] as const) {
-        const group = rows.filter((r) => r.topic_key === topicKey);
+      for (const [topicKey, group] of relayable) {
         await this.publisher.publish(
           topicKey,
-          group.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+          group.map((r) => ({ key: r.message_key, value: r.payload as EventInputOf<typeof topicKey>, headers: r.headers })),
         );
       }
       await tx.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      return rows.length;
+      return { sent: rows.length - poison.length, deadLettered: poison.length };
     });
     // Counted once the deletes committed: a rolled-back batch is sent again and counted then.
     this.metrics.outboxRelayed.inc(sent);
-    return sent;
+    this.metrics.outboxDeadLettered.inc(deadLettered);
+    return sent + deadLettered;
   }
 
   private async run(): Promise<void> {

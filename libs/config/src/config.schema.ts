@@ -100,6 +100,8 @@ export const ingestEnvSchema = commonEnvSchema.extend({
    * would cut a large CSV upload, which arrives only as fast as it is imported.
    */
   INGEST_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Dead letters replayed per transaction by `POST /api/dead-letters/replay`. */
+  INGEST_DEAD_LETTER_REPLAY_CHUNK_SIZE: positiveInt.max(1_000).default(100),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({

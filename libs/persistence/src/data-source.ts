@@ -9,6 +9,7 @@ import { CsvImports1796038800000 } from './migrations/1796038800000-csv-imports'
 import { IdempotencyKeys1796040000000 } from './migrations/1796040000000-idempotency-keys';
 import { LeadListIndex1796040100000 } from './migrations/1796040100000-lead-list-index';
 import { LeadChangeNotify1796040200000 } from './migrations/1796040200000-lead-change-notify';
+import { DeadLetters1796040300000 } from './migrations/1796040300000-dead-letters';
 import { ApiKeys1796040400000 } from './migrations/1796040400000-api-keys';
 
 export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity];
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   IdempotencyKeys1796040000000,
   LeadListIndex1796040100000,
   LeadChangeNotify1796040200000,
+  DeadLetters1796040300000,
   ApiKeys1796040400000,
 ];
 

@@ -18,7 +18,7 @@ const HEADER_DOCS: Record<HeaderName, { scope: HeaderScope; description: string;
   attempts: { scope: 'failures', description: 'How often it was tried.' },
   firstFailureAt: { scope: 'failures', format: 'date-time', description: 'When it first failed.' },
   error: { scope: 'failures', description: 'The reason, cut to 1000 characters (the dead letter payload has it whole, up to 4000).' },
-  stage: { scope: 'failures', description: 'The service that gave up on it (enricher, validator, notifier).' },
+  stage: { scope: 'failures', description: 'The service that gave up on it (enricher, validator, notifier; ingest for an outbox row its topic refuses).' },
   notBefore: { scope: 'retries', description: 'Epoch milliseconds before which the retry is not processed.' },
 };
 
