@@ -28,6 +28,12 @@ export const commonEnvSchema = z.object({
   /** Prefix for every Redis key, for the same reason as KAFKA_NAMESPACE. */
   REDIS_KEY_PREFIX: z.string().default('leadpipe:'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  /**
+   * Secret key of the suppression list's hashes (ingest, enricher and validator must share it;
+   * changing it forgets every suppression). Unset: plain SHA-256, which anyone reading the list
+   * can test guessed e-mail addresses against.
+   */
+  SUPPRESSION_PEPPER: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
 });
 
 export const ingestEnvSchema = commonEnvSchema.extend({
@@ -36,6 +42,8 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
   /** Leads whose e-mail or company domain is listed here are high priority (target accounts). */
   INGEST_PRIORITY_DOMAINS: z.string().default(''),
+  /** How often ingest checks that the Redis mirror of the suppression list is complete (and rebuilds it if not). */
+  INGEST_SUPPRESSION_SYNC_MS: positiveInt.default(60_000),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({

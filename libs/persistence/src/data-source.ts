@@ -3,10 +3,12 @@ import { LeadEntity } from './entities/lead.entity';
 import { EnrichmentEntity } from './entities/enrichment.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { NotificationEntity } from './entities/notification.entity';
+import { SuppressionEntity } from './entities/suppression.entity';
 import { InitialSchema1764489600000 } from './migrations/1764489600000-initial-schema';
+import { Suppressions1767830400000 } from './migrations/1767830400000-suppressions';
 
-export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity];
-export const MIGRATIONS = [InitialSchema1764489600000];
+export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, SuppressionEntity];
+export const MIGRATIONS = [InitialSchema1764489600000, Suppressions1767830400000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {
