@@ -4,6 +4,7 @@ import { AppConfigModule, IngestEnv } from '@leadpipe/config';
 import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule } from '@leadpipe/persistence';
 import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/observability';
+import { ErasureModule } from './erasure/erasure.module';
 import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
@@ -20,6 +21,7 @@ export class IngestModule {
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'ingest' }),
+        ErasureModule,
       ],
       controllers: [LeadsController],
       providers: [LeadsService, OutboxRelayService, IngestMetrics, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],

@@ -7,6 +7,7 @@ import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
+import { SuppressionService } from './erasure/suppression.service';
 
 export type LeadSource = LeadReceived['source'];
 
@@ -48,6 +49,7 @@ export class LeadsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly metrics: IngestMetrics,
     @Inject(APP_CONFIG) config: IngestEnv,
+    private readonly suppressions: SuppressionService,
   ) {
     this.priorityDomains = new Set(
       config.INGEST_PRIORITY_DOMAINS.split(',')
@@ -75,12 +77,14 @@ export class LeadsService {
   /**
    * Stores many validated leads and their received events in one transaction (multi-row
    * inserts): either all of them are accepted or none is. The caller bounds the batch size.
+   * Throws IdentitySuppressedError (409) when any names a person who asked to be erased.
    */
   async acceptMany(bodies: readonly CreateLeadBody[], correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead[]> {
     if (bodies.length === 0) return [];
     const now = new Date();
     const events = bodies.map((body) => this.receivedEvent(body, source, now));
     await this.db.transaction(async (tx) => {
+      await this.suppressions.refuseSuppressed(tx, events.map((event) => event.lead));
       await tx.insert(
         LeadEntity,
         events.map((event) => ({
