@@ -54,21 +54,39 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
   }, 60_000);
 
   const person = { email: 'jane.doe@acme.example', slug: 'jane-doe-acme' };
-  const ids: Record<'named' | 'again' | 'byProfile' | 'other', string> = { named: '', again: '', byProfile: '', other: '' };
+  const ids: Record<'named' | 'again' | 'byProfile' | 'namesProfile' | 'matchedProfile' | 'other', string> = {
+    named: '',
+    again: '',
+    byProfile: '',
+    namesProfile: '',
+    matchedProfile: '',
+    other: '',
+  };
+  const personIdentities = [
+    `email:${person.email}`,
+    `linkedin:${person.slug}`,
+    'email:jd@home.example',
+    'email:j.doe@acme-old.example',
+  ];
 
-  it('erases every lead of the person, their enrichment, notification, pending events and cached answers; keeps the company', async () => {
+  it('erases every lead of the person, their enrichments, notification, pending events and cached answers; keeps the company', async () => {
     ids.named = (await post({ email: 'Jane.Doe@acme.example', first_name: 'Jane' })).json.id as string;
     ids.again = (await post({ email: 'JANE.DOE@ACME.EXAMPLE' })).json.id as string;
     ids.byProfile = (await post({ linkedin_url: `https://www.linkedin.com/in/${person.slug}/` })).json.id as string;
+    // Under other e-mail addresses: one names the profile, the provider matched the other to it.
+    ids.namesProfile = (await post({ email: 'jd@home.example', linkedin_url: `https://de.linkedin.com/in/${person.slug.toUpperCase()}?trk=x` })).json.id as string;
+    ids.matchedProfile = (await post({ email: 'j.doe@acme-old.example' })).json.id as string;
     ids.other = (await post({ email: 'someone.else@acme.example' })).json.id as string;
     expect(Object.values(ids).every(Boolean)).toBe(true);
     // What the validator and the notifier would have stored for the first lead: the provider
     // matched the e-mail to the profile that the third lead names.
-    await env.db.query(
-      `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company, raw_person, raw_company, event_id, updated_at)
-       VALUES ($1, 'netrows', 'enriched', 2, now(), $2, NULL, $3, NULL, gen_random_uuid(), now())`,
-      [ids.named, JSON.stringify({ linkedin_url: `https://www.linkedin.com/in/${person.slug}/` }), JSON.stringify({ username: person.slug })],
-    );
+    for (const id of [ids.named, ids.matchedProfile]) {
+      await env.db.query(
+        `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company, raw_person, raw_company, event_id, updated_at)
+         VALUES ($1, 'netrows', 'enriched', 2, now(), $2, NULL, $3, NULL, gen_random_uuid(), now())`,
+        [id, JSON.stringify({ linkedin_url: `https://www.linkedin.com/in/${person.slug}/` }), JSON.stringify({ username: person.slug })],
+      );
+    }
     await env.db.query(`INSERT INTO notifications (lead_id, channel, rule, status, attempts) VALUES ($1, 'webhook', 'score-threshold', 'sent', 1)`, [ids.named]);
     // What the enricher would have cached, and a claim it holds on the profile right now.
     await redis.set(`person:email:${person.email}`, JSON.stringify({ found: true, data: { username: person.slug } }));
@@ -81,10 +99,10 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
     expect(status).toBe(200);
     expect(json).toEqual({
       id: ids.named,
-      erased: { leads: 3, enrichments: 1, notifications: 1, outbox: 3, cache_keys: 3 },
+      erased: { leads: 5, enrichments: 2, notifications: 1, outbox: 5, cache_keys: 3 },
       suppressed: true,
     });
-    const personIds = [ids.named, ids.again, ids.byProfile];
+    const personIds = [ids.named, ids.again, ids.byProfile, ids.namesProfile, ids.matchedProfile];
     expect(await count(`SELECT count(*)::int AS n FROM leads WHERE id = ANY($1::uuid[])`, [personIds])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM enrichments WHERE lead_id = ANY($1::uuid[])`, [personIds])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM notifications WHERE lead_id = ANY($1::uuid[])`, [personIds])).toBe(0);
@@ -97,7 +115,7 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
     expect(await redis.exists('company:domain:acme.example')).toBe(1);
 
     const suppressions: Array<{ identity_hash: string; reason: string }> = await env.db.query(`SELECT identity_hash, reason FROM suppressions ORDER BY identity_hash`);
-    const expected = [hash(`email:${person.email}`), hash(`linkedin:${person.slug}`)].sort();
+    const expected = personIdentities.map(hash).sort();
     expect(suppressions).toEqual(expected.map((identity_hash) => ({ identity_hash, reason: 'erasure_request' })));
     expect(JSON.stringify(suppressions)).not.toMatch(/jane|acme/i);
     expect((await redis.smembers(SUPPRESSED_IDENTITIES_KEY)).sort()).toEqual(expected);
@@ -129,7 +147,7 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
 
   it('keeps the Redis mirror equal to the table: lost members come back, stray ones go', async () => {
     const mirror = app.get(SuppressionMirror);
-    const expected = [hash(`email:${person.email}`), hash(`linkedin:${person.slug}`)].sort();
+    const expected = personIdentities.map(hash).sort();
     expect(await mirror.syncOnce()).toBe('in_step');
 
     await redis.del(SUPPRESSED_IDENTITIES_KEY);

@@ -14,16 +14,19 @@ class MemorySuppressions implements SuppressionCheck {
   }
 }
 
-/** A cache that never hits and records the write guard of every key it loads. */
+/** A cache that never hits and records the value and write guard of every key it loads. */
 function recordingCache() {
   const guards = new Map<string, readonly string[]>();
+  const values = new Map<string, unknown>();
   const cache = {
     async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>, _refresh = false, unlessSuppressed: readonly string[] = []) {
       guards.set(key, unlessSuppressed);
-      return load();
+      const loaded = await load();
+      values.set(key, loaded.value);
+      return loaded;
     },
   } as unknown as EnrichmentCache;
-  return { cache, guards };
+  return { cache, guards, values };
 }
 
 const person = (username: string) => ({ found: true as const, data: { username, position: [] }, raw: {}, endpoint: 'profile' as NetrowsEndpoint });
@@ -41,12 +44,12 @@ function setUp(options: { onGate?: () => void } = {}) {
     getCompanyByDomain: jest.fn(async () => ({ found: false as const, raw: {}, endpoint: 'companyByDomain' as NetrowsEndpoint })),
   };
   const suppressions = new MemorySuppressions();
-  const { cache, guards } = recordingCache();
+  const { cache, guards, values } = recordingCache();
   const gate = jest.fn(async () => options.onGate?.());
   const guard: CallGuard = { call: (request) => request() };
   const budget = { reserve: jest.fn(async () => undefined), refund: jest.fn(async () => undefined) } satisfies CallBudget;
   const provider = new NetrowsEnrichmentProvider(client as unknown as NetrowsClient, cache, gate, guard, undefined, budget, suppressions);
-  return { provider, client, suppressions, guards, gate, budget };
+  return { provider, client, suppressions, guards, gate, budget, cache: { values } };
 }
 
 describe('NetrowsEnrichmentProvider and the suppression list', () => {
@@ -71,14 +74,15 @@ describe('NetrowsEnrichmentProvider and the suppression list', () => {
     expect(budget.refund).toHaveBeenCalledTimes(1);
   });
 
-  it('treats a profile matched to a new e-mail as unknown when that profile was erased, without buying it', async () => {
-    const { provider, client, suppressions } = setUp();
+  it('treats a profile matched to a new e-mail as unknown when that profile was erased: not bought, not linked in the cache', async () => {
+    const { provider, client, suppressions, cache } = setUp();
     suppressions.listed.add('h(linkedin:jane-doe-acme)');
     const result = await provider.enrich({ email: 'jane.private@acme.com' }, { identityHashes: ['h(email:jane.private@acme.com)'] });
     expect(result.outcome).toBe('not_found');
     expect(result.person).toBeNull();
     expect(client.reverseLookup).toHaveBeenCalledTimes(1);
     expect(client.getProfile).not.toHaveBeenCalled();
+    expect(cache.values.get('person:email:jane.private@acme.com')).toEqual({ found: false });
   });
 
   it("without the lead's hashes, still guards each person entry by its own identity", async () => {

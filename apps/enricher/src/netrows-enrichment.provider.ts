@@ -117,7 +117,10 @@ export class NetrowsEnrichmentProvider {
     const found = await this.cache.getOrLoad<{ username: string }>(personCacheKey(identity), async () => {
       const result = await call('reverseLookup', () => this.client.reverseLookup(email));
       const username = result.found ? (result.data.profile?.username ?? usernameFromUrl(result.data.linkedinUrl)) : null;
-      return { value: username ? { found: true, data: { username: username.toLowerCase() } } : { found: false }, calls: 1 };
+      // Resolved to an erased profile: remembered as a miss, so the cache does not link this
+      // address to the erased person.
+      if (!username || (await this.isErasedProfile(username.toLowerCase(), lookup))) return { value: { found: false }, calls: 1 };
+      return { value: { found: true, data: { username: username.toLowerCase() } }, calls: 1 };
     }, refresh, this.writeGuard(lookup, identity));
     if (!found.value.found) return { value: { found: false }, calls: found.calls };
     const profile = await this.profileBySlug(found.value.data.username, lookup);
@@ -126,18 +129,23 @@ export class NetrowsEnrichmentProvider {
 
   private async profileBySlug(slug: string, lookup: Lookup): Promise<Loaded<NetrowsPerson>> {
     const identity = `linkedin:${slug}`;
-    if (this.suppressions) {
-      const hash = this.suppressions.hash(identity);
-      // The profile the provider matched to this lead's e-mail belongs to someone who was
-      // erased: for this lead it is unknown, and nothing about it is bought or kept.
-      if (!lookup.identityHashes.includes(hash) && (await this.suppressions.anySuppressed([hash]))) {
-        return { value: { found: false }, calls: 0 };
-      }
-    }
+    // The profile matched to this lead's e-mail belongs to someone who was erased: for this
+    // lead it is unknown, and nothing about it is bought or kept.
+    if (await this.isErasedProfile(slug, lookup)) return { value: { found: false }, calls: 0 };
     return this.cache.getOrLoad<NetrowsPerson>(personCacheKey(identity), async () => {
       const result = await lookup.call('profile', () => this.client.getProfile(slug));
       return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
     }, lookup.refresh, this.writeGuard(lookup, identity));
+  }
+
+  /**
+   * A profile, not named by the lead itself, whose person was erased. (The lead's own
+   * identities are checked before and during the lookup, and end it: IdentitySuppressedError.)
+   */
+  private async isErasedProfile(slug: string, lookup: Lookup): Promise<boolean> {
+    if (!this.suppressions) return false;
+    const hash = this.suppressions.hash(`linkedin:${slug}`);
+    return !lookup.identityHashes.includes(hash) && (await this.suppressions.anySuppressed([hash]));
   }
 
   /** A person entry is stored only while neither the lead nor the entry's own identity is suppressed. */

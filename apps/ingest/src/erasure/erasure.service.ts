@@ -10,7 +10,7 @@ import {
   SUPPRESSION_REASON_ERASURE,
 } from '@leadpipe/persistence';
 import { ErasureMetrics } from './erasure.metrics';
-import { identitiesOfStoredLead, profileOfCachedLookup, StoredLeadIdentities } from './person-identities';
+import { identitiesOfStoredLead, profileOfCachedLookup, slugsOf, StoredLeadIdentities, tiedToPerson } from './person-identities';
 import { SuppressionService } from './suppression.service';
 
 /** Ingest's own Redis connection (erasure only: accepting leads never waits for Redis). */
@@ -42,11 +42,12 @@ interface Person {
  * identities so that they are not accepted or bought again.
  *
  * The person is every lead stored under one of their identities (the same e-mail or LinkedIn
- * profile submitted again, in any spelling), followed through the profiles the provider
- * matched to them. Their rows (leads, enrichments, notifications, relay-pending outbox
- * events) go in one transaction that also writes the suppressions; their cache entries (the
- * reverse lookup by e-mail, the profile by slug, and any claim on either) go from Redis.
- * Company entries stay: they describe a company, not the person.
+ * profile submitted again, in any spelling), naming one of their profiles, or matched to one
+ * by the provider (its enrichment is that profile's data), followed from lead to lead. Their
+ * rows (leads, enrichments, notifications, relay-pending outbox events) go in one transaction
+ * that also writes the suppressions; their cache entries (the reverse lookup by e-mail, the
+ * profile by slug, and any claim on either) go from Redis. Company entries stay: they
+ * describe a company, not the person.
  *
  * Order matters, because events already in Kafka cannot be recalled. Under the exclusive
  * erasure lock (ingest and the validator cannot store a lead meanwhile), the Redis mirror of
@@ -115,31 +116,34 @@ export class ErasureService {
   }
 
   /**
-   * The lead and everyone stored under one of its person's identities, following each new
-   * identity (from a lead's inputs, the profile the provider matched, or a cached reverse
-   * lookup) until no new one appears. Null when the lead is gone.
+   * The lead, and every lead tied to its person: stored under one of the person's identities,
+   * naming one of their LinkedIn profiles, or matched to one by the provider. Each lead found
+   * brings its own identities (its inputs, the profile matched to it, the profile a cached
+   * reverse lookup of its e-mail points to), until no new one appears. Null when the lead is gone.
    */
   private async findPerson(tx: EntityManager, leadId: string): Promise<Person | null> {
-    const select = (identities: readonly string[]) =>
+    // Each branch has its index (the slug expressions are the migration's, verbatim); the
+    // candidates are then confirmed with the pipeline's own rules (`tiedToPerson`).
+    const select = (identities: readonly string[], slugs: readonly string[]) =>
       tx.query<Array<StoredLeadIdentities & { id: string }>>(
         `SELECT l.id, l.identity_key, l.email, l.linkedin_url,
                 e.raw_person->>'username' AS matched_username, e.person->>'linkedin_url' AS matched_profile_url
            FROM leads l LEFT JOIN enrichments e ON e.lead_id = l.id
-          WHERE l.id = $1 OR l.identity_key = ANY($2::text[])`,
-        [leadId, identities],
+          WHERE l.id IN (
+                  SELECT id FROM leads
+                   WHERE id = $1 OR identity_key = ANY($2::text[])
+                      OR lower(substring(linkedin_url from '(?i)linkedin\\.com/(?:in|pub)/([^/?#]+)')) = ANY($3::text[])
+                  UNION
+                  SELECT lead_id FROM enrichments WHERE lower(raw_person->>'username') = ANY($4::text[]))`,
+        [leadId, identities, slugs.flatMap((slug) => [slug, encodeURIComponent(slug).toLowerCase()]), slugs],
       );
-    let rows = await select([]);
-    const named = rows.find((row) => row.id === leadId);
+    const named = (await select([], [])).find((row) => row.id === leadId);
     if (!named) return null;
-    const leadIds = new Set<string>();
-    const identities = new Set<string>();
+    const leadIds = new Set<string>([leadId]);
+    const identities = new Set<string>(identitiesOfStoredLead(named));
     const queried = new Set<string>();
     const lookedUp = new Set<string>();
     for (;;) {
-      for (const row of rows) {
-        leadIds.add(row.id);
-        for (const identity of identitiesOfStoredLead(row)) identities.add(identity);
-      }
       // A lead not stored with its enrichment yet may already have its reverse lookup cached.
       for (const identity of [...identities]) {
         if (!identity.startsWith('email:') || lookedUp.has(identity)) continue;
@@ -150,7 +154,12 @@ export class ErasureService {
       const fresh = [...identities].filter((identity) => !queried.has(identity));
       if (fresh.length === 0) break;
       for (const identity of fresh) queried.add(identity);
-      rows = await select([...identities]);
+      const rows = await select([...identities], slugsOf(identities));
+      for (const row of rows) {
+        if (leadIds.has(row.id) || !tiedToPerson(row, identities)) continue;
+        leadIds.add(row.id);
+        for (const identity of identitiesOfStoredLead(row)) identities.add(identity);
+      }
     }
     return { identityKey: named.identity_key, leadIds: [...leadIds], identities: [...identities].sort() };
   }

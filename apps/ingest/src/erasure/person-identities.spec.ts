@@ -1,4 +1,4 @@
-import { identitiesOfStoredLead, profileOfCachedLookup, StoredLeadIdentities } from './person-identities';
+import { identitiesOfStoredLead, profileOfCachedLookup, slugsOf, StoredLeadIdentities, tiedToPerson } from './person-identities';
 
 const row = (overrides: Partial<StoredLeadIdentities> = {}): StoredLeadIdentities => ({
   identity_key: 'email:jane@acme.com',
@@ -53,5 +53,25 @@ describe('profileOfCachedLookup', () => {
     ['a username that is not text', JSON.stringify({ found: true, data: { username: 42 } }), null],
   ])('%s', (_case, cached, identity) => {
     expect(profileOfCachedLookup(cached)).toBe(identity);
+  });
+});
+
+describe('tiedToPerson', () => {
+  const person = new Set(['email:jane@acme.com', 'linkedin:jane-doe']);
+
+  it.each([
+    ['stored under one of the identities', row({ identity_key: 'email:jane@acme.com' }), true],
+    ['another e-mail naming the profile (its enrichment is that profile)', row({ identity_key: 'email:jd@home.example', email: 'jd@home.example', linkedin_url: 'https://de.linkedin.com/in/Jane-Doe' }), true],
+    ['another e-mail the provider matched to the profile', row({ identity_key: 'email:jd@home.example', email: 'jd@home.example', matched_username: 'jane-doe' }), true],
+    ['somebody else', row({ identity_key: 'email:john@acme.com', email: 'john@acme.com', matched_username: 'john' }), false],
+    ['a URL the query matched loosely but that is not a LinkedIn profile', row({ identity_key: 'email:x@y.io', email: 'x@y.io', linkedin_url: 'https://evil-linkedin.com/in/jane-doe' }), false],
+  ])('%s', (_case, input, tied) => {
+    expect(tiedToPerson(input, person)).toBe(tied);
+  });
+});
+
+describe('slugsOf', () => {
+  it('keeps the LinkedIn identities, as slugs', () => {
+    expect(slugsOf(['email:jane@acme.com', 'linkedin:jane-doe', 'linkedin:josé'])).toEqual(['jane-doe', 'josé']);
   });
 });

@@ -39,3 +39,18 @@ export function profileOfCachedLookup(cached: string | null): string | null {
   const found = (value as { found?: unknown } | null)?.found === true;
   return found && typeof username === 'string' && username.trim() ? `linkedin:${username.trim().toLowerCase()}` : null;
 }
+
+/** The LinkedIn slugs among identity keys. */
+export function slugsOf(identities: Iterable<string>): string[] {
+  return [...identities].filter((identity) => identity.startsWith('linkedin:')).map((identity) => identity.slice('linkedin:'.length));
+}
+
+/**
+ * Whether a stored lead belongs to the person with these identities: it is stored under one
+ * of them, or names or was matched to one of their profiles. (Erasure's query finds candidates
+ * by indexed approximations; this is the rule.)
+ */
+export function tiedToPerson(row: StoredLeadIdentities, identities: ReadonlySet<string>): boolean {
+  if (identities.has(row.identity_key)) return true;
+  return identitiesOfStoredLead(row).some((identity) => identity.startsWith('linkedin:') && identities.has(identity));
+}
