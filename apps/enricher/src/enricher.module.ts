@@ -15,6 +15,7 @@ import { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
 import { OpsAlerts } from './ops-alerts';
 import { ProviderGuard } from './provider-guard';
 import { CallPriority, LimiterUnavailableError, RedisRateLimiter } from './rate-limiter';
+import { RedisSuppressionList } from './suppression-list';
 
 export function netrowsClientFrom(config: EnricherEnv): NetrowsClient {
   return new NetrowsClient({
@@ -75,8 +76,13 @@ export class EnricherModule {
           },
         },
         {
+          provide: RedisSuppressionList,
+          inject: [REDIS, APP_CONFIG],
+          useFactory: (redis: Redis, cfg: EnricherEnv) => new RedisSuppressionList(redis, cfg.SUPPRESSION_PEPPER),
+        },
+        {
           provide: NetrowsEnrichmentProvider,
-          inject: [REDIS, APP_CONFIG, ProviderGuard, EnricherMetrics, ConsumptionControl, OpsAlerts],
+          inject: [REDIS, APP_CONFIG, ProviderGuard, EnricherMetrics, ConsumptionControl, OpsAlerts, RedisSuppressionList],
           useFactory: (
             redis: Redis,
             cfg: EnricherEnv,
@@ -84,11 +90,13 @@ export class EnricherModule {
             metrics: EnricherMetrics,
             control: ConsumptionControl,
             alerts: OpsAlerts,
+            suppressions: RedisSuppressionList,
           ) => {
             const cache = new EnrichmentCache(redis, {
               ttlDays: cfg.ENRICHER_CACHE_TTL_DAYS,
               notFoundTtlDays: cfg.ENRICHER_NOT_FOUND_TTL_DAYS,
               onLookup: (key, result) => metrics.cacheRequests.inc({ kind: key.split(':')[0], result }),
+              suppressionSetKey: suppressions.key,
             });
             // One bucket for the account, whatever the number of replicas or keys.
             const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_MARGIN_MS);
@@ -116,7 +124,7 @@ export class EnricherModule {
               control,
               alerts,
             );
-            return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder, budget);
+            return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder, budget, suppressions);
           },
         },
         { provide: QUALIFICATION_RULES, inject: [APP_CONFIG], useFactory: (cfg: EnricherEnv) => qualificationRulesFrom(cfg) },

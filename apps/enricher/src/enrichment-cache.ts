@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { cacheLockKey } from '@leadpipe/persistence';
+import { IdentitySuppressedError } from './suppression-list';
 
 const DAY_SECONDS = 86_400;
 
@@ -21,11 +23,20 @@ export interface EnrichmentCacheOptions {
   pollMs?: number;
   /** Told of every lookup: `hit`, `miss` (this caller bought it) or `joined` (someone else did). */
   onLookup?: (key: string, result: 'hit' | 'miss' | 'joined') => void;
+  /** The Redis set of suppressed identity hashes that guarded writes check (see `getOrLoad`). */
+  suppressionSetKey?: string;
 }
 
 /** Deletes (or extends) the lock only if it still holds our token. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/** Stores the answer (KEYS[1]) unless one of the identity hashes (ARGV[3..]) is in the suppression set (KEYS[2]). */
+const SET_UNLESS_SUPPRESSED = `
+for i = 3, #ARGV do
+  if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`;
 
 /**
  * Provider answers in Redis, keyed by normalised identity (person) or company, so one
@@ -52,15 +63,19 @@ export class EnrichmentCache {
   /**
    * With `refresh`, a cached answer is not used: it is bought again and replaced (unless
    * another caller is buying the same key right now, whose fresh answer is then shared).
+   *
+   * With `unlessSuppressed` (identity hashes), the answer is stored only if none of them is
+   * suppressed at that moment, checked atomically with the write: a person erased while their
+   * answer was being bought is not cached again (IdentitySuppressedError is thrown instead).
    */
-  async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>, refresh = false): Promise<Loaded<T>> {
+  async getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>, refresh = false, unlessSuppressed: readonly string[] = []): Promise<Loaded<T>> {
     const running = this.inFlight.get(key);
     if (running) {
       const joined = await running;
       this.options.onLookup?.(key, 'joined');
       return { value: joined.value as Cached<T>, calls: 0 };
     }
-    const loading = this.loadOnce(key, load, refresh);
+    const loading = this.loadOnce(key, load, refresh, unlessSuppressed);
     this.inFlight.set(key, loading);
     try {
       const result = await loading;
@@ -71,8 +86,8 @@ export class EnrichmentCache {
     }
   }
 
-  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>, refresh: boolean): Promise<Loaded<T>> {
-    const lockKey = `lock:${key}`;
+  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>, refresh: boolean, unlessSuppressed: readonly string[]): Promise<Loaded<T>> {
+    const lockKey = cacheLockKey(key);
     for (let first = true; ; first = false) {
       if (!(refresh && first)) {
         const cached = await this.redis.get(key);
@@ -80,7 +95,7 @@ export class EnrichmentCache {
       }
       const token = randomUUID();
       if ((await this.redis.set(lockKey, token, 'PX', this.lockTtlMs, 'NX')) === 'OK') {
-        return this.loadClaimed(key, lockKey, token, load, refresh && first);
+        return this.loadClaimed(key, lockKey, token, load, refresh && first, unlessSuppressed);
       }
       // Another replica is buying this key: wait for its answer, or for its claim to lapse.
       while ((await this.redis.exists(lockKey)) === 1 && (await this.redis.exists(key)) === 0) {
@@ -95,6 +110,7 @@ export class EnrichmentCache {
     token: string,
     load: () => Promise<Loaded<T>>,
     refresh: boolean,
+    unlessSuppressed: readonly string[],
   ): Promise<Loaded<T>> {
     const renew = setInterval(() => {
       this.redis.eval(RENEW, 1, lockKey, token, String(this.lockTtlMs)).catch(() => undefined);
@@ -105,12 +121,22 @@ export class EnrichmentCache {
       if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
       const result = await load();
       const ttlDays = result.value.found ? this.options.ttlDays : this.options.notFoundTtlDays;
-      await this.redis.set(key, JSON.stringify(result.value), 'EX', ttlDays * DAY_SECONDS);
+      await this.store(key, JSON.stringify(result.value), ttlDays * DAY_SECONDS, unlessSuppressed);
       return result;
     } finally {
       clearInterval(renew);
       // If the release fails the claim simply lapses after lockTtlMs.
       await this.redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
     }
+  }
+
+  private async store(key: string, value: string, ttlSeconds: number, unlessSuppressed: readonly string[]): Promise<void> {
+    const setKey = this.options.suppressionSetKey;
+    if (!setKey || unlessSuppressed.length === 0) {
+      await this.redis.set(key, value, 'EX', ttlSeconds);
+      return;
+    }
+    const stored = await this.redis.eval(SET_UNLESS_SUPPRESSED, 2, key, setKey, value, String(ttlSeconds), ...unlessSuppressed);
+    if (stored !== 1) throw new IdentitySuppressedError();
   }
 }

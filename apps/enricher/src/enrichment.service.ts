@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { v5 as uuidv5 } from 'uuid';
 import { HEADERS, LeadEnriched, LeadReceived } from '@leadpipe/contracts';
-import { ConsumedEvent, deadLetter, EventPublisher, OutgoingEvent, Outcome, processed, retry } from '@leadpipe/kafka';
+import { ConsumedEvent, deadLetter, EventPublisher, OutgoingEvent, Outcome, processed, retry, skipped } from '@leadpipe/kafka';
 import { isNetrowsError, NETROWS_ERROR_KINDS } from '@leadpipe/netrows';
 import { maskEmail } from '@leadpipe/observability';
 import { REDIS } from '@leadpipe/persistence';
@@ -11,6 +11,7 @@ import { NetrowsEnrichmentProvider, ProviderResult } from './netrows-enrichment.
 import { isBreakerRejection } from './provider-guard';
 import { BudgetExhaustedError } from './credit-budget';
 import { LimiterUnavailableError } from './rate-limiter';
+import { IdentitySuppressedError, RedisSuppressionList } from './suppression-list';
 
 /** Namespace for deterministic event ids: a replayed lead yields the same enriched event id. */
 const EVENT_NAMESPACE = '5b0f4a52-8f5c-4a53-9d0e-3f4f0b5d2c11';
@@ -35,6 +36,7 @@ export class EnrichmentService {
     private readonly publisher: EventPublisher,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(QUALIFICATION_RULES) private readonly rules: QualificationRules,
+    private readonly suppressions: RedisSuppressionList,
   ) {}
 
   /**
@@ -64,13 +66,20 @@ export class EnrichmentService {
         const index = next++;
         const event = events[index];
         try {
+          const identityHashes = this.suppressions.hashesOf(event.value);
+          // An erased person's event still in Kafka (or replayed): nothing is bought, cached or published.
+          if (await this.suppressions.anySuppressed(identityHashes)) throw new IdentitySuppressedError();
           const reasons = disqualifications(event.value.lead, this.rules);
           // A lead that fails the qualification rules costs nothing: it is never looked up.
           const result: ProviderResult & { reasons: string[] } =
             reasons.length > 0
               ? { outcome: 'disqualified', person: null, company: null, calls: 0, reasons }
               : {
-                  ...(await this.provider.enrich(event.value.lead, { refresh: event.value.refresh, priority: event.value.priority })),
+                  ...(await this.provider.enrich(event.value.lead, {
+                    refresh: event.value.refresh,
+                    priority: event.value.priority,
+                    identityHashes,
+                  })),
                   reasons: [],
                 };
           const value: LeadEnriched = {
@@ -91,8 +100,13 @@ export class EnrichmentService {
           enriched.push({ key: event.value.identityKey, value, headers: { [HEADERS.correlationId]: event.correlationId } });
           outcomes[index] = processed();
         } catch (error) {
-          outcomes[index] = this.classify(error, event);
-          if (this.holdsTheSlice(error)) accountFailure = error as Error;
+          if (error instanceof IdentitySuppressedError) {
+            this.logger.log({ msg: 'lead skipped: its person was erased', leadId: event.value.leadId });
+            outcomes[index] = skipped('person erased: identity suppressed');
+          } else {
+            outcomes[index] = this.classify(error, event);
+            if (this.holdsTheSlice(error)) accountFailure = error as Error;
+          }
         }
         if (enriched.length >= FLUSH_SIZE || Date.now() - lastFlush >= FLUSH_INTERVAL_MS) {
           // A failed publish poisons the chain: the final flush re-raises it and the slice is retried.

@@ -11,10 +11,19 @@ import {
   NetrowsPerson,
   NetrowsResult,
 } from '@leadpipe/netrows';
+import { personCacheKey } from '@leadpipe/persistence';
 import { EnrichmentCache, Loaded } from './enrichment-cache';
 import type { CallPriority } from './rate-limiter';
+import { IdentitySuppressedError, SuppressionCheck } from './suppression-list';
 
 type Caller = <T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>) => Promise<NetrowsResult<T>>;
+
+/** One lead's lookup: how to call, whether to refresh, and the hashes of the lead's identities. */
+interface Lookup {
+  call: Caller;
+  refresh: boolean;
+  identityHashes: readonly string[];
+}
 
 /** What a provider found for one lead. */
 export interface ProviderResult {
@@ -33,6 +42,12 @@ export interface EnrichOptions {
   refresh?: boolean;
   /** High-priority leads get the next rate-limit tokens. */
   priority?: CallPriority;
+  /**
+   * Hashes of the lead's identities (see RedisSuppressionList.hashesOf). Once any of them is
+   * suppressed (the person was erased), no further call is made and no answer about the
+   * person is cached: IdentitySuppressedError is thrown.
+   */
+  identityHashes?: readonly string[];
 }
 
 /** Runs a paid call under the provider's protections (see ProviderGuard). */
@@ -69,13 +84,18 @@ export class NetrowsEnrichmentProvider {
     private readonly guard: CallGuard,
     private readonly recorder: CallRecorder = { record: () => undefined },
     private readonly budget: CallBudget = NO_BUDGET,
+    private readonly suppressions?: SuppressionCheck,
   ) {}
 
   async enrich(lead: LeadInput, options: EnrichOptions = {}): Promise<ProviderResult> {
-    const refresh = options.refresh ?? false;
-    const call: Caller = (endpoint, request) => this.call(endpoint, request, options.priority ?? 'normal');
-    const person = await this.findPerson(lead, refresh, call);
-    const company = await this.findCompany(lead, person.value.found ? person.value.data : null, refresh, call);
+    const identityHashes = this.suppressions ? (options.identityHashes ?? []) : [];
+    const lookup: Lookup = {
+      refresh: options.refresh ?? false,
+      identityHashes,
+      call: (endpoint, request) => this.call(endpoint, request, options.priority ?? 'normal', identityHashes),
+    };
+    const person = await this.findPerson(lead, lookup);
+    const company = await this.findCompany(lead, person.value.found ? person.value.data : null, lookup.refresh, lookup.call);
     return {
       outcome: person.value.found ? 'enriched' : 'not_found',
       person: person.value.found ? person.value.data : null,
@@ -84,29 +104,54 @@ export class NetrowsEnrichmentProvider {
     };
   }
 
-  private async findPerson(lead: LeadInput, refresh: boolean, call: Caller): Promise<Loaded<NetrowsPerson>> {
+  private async findPerson(lead: LeadInput, lookup: Lookup): Promise<Loaded<NetrowsPerson>> {
+    const { refresh, call } = lookup;
     const slug = lead.linkedinUrl ? linkedinSlug(lead.linkedinUrl) : null;
-    if (slug) return this.profileBySlug(slug, refresh, call);
+    if (slug) return this.profileBySlug(slug, lookup);
     if (!lead.email || isFreeMailDomain(lead.email)) {
       // Reverse lookup supports business addresses only: a free-mail address would waste a credit.
       return { value: { found: false }, calls: 0 };
     }
     const email = normaliseEmail(lead.email);
-    const lookup = await this.cache.getOrLoad<{ username: string }>(`person:email:${email}`, async () => {
+    const identity = `email:${email}`;
+    const found = await this.cache.getOrLoad<{ username: string }>(personCacheKey(identity), async () => {
       const result = await call('reverseLookup', () => this.client.reverseLookup(email));
       const username = result.found ? (result.data.profile?.username ?? usernameFromUrl(result.data.linkedinUrl)) : null;
-      return { value: username ? { found: true, data: { username: username.toLowerCase() } } : { found: false }, calls: 1 };
-    }, refresh);
-    if (!lookup.value.found) return { value: { found: false }, calls: lookup.calls };
-    const profile = await this.profileBySlug(lookup.value.data.username, refresh, call);
-    return { value: profile.value, calls: lookup.calls + profile.calls };
+      // Resolved to an erased profile: remembered as a miss, so the cache does not link this
+      // address to the erased person.
+      if (!username || (await this.isErasedProfile(username.toLowerCase(), lookup))) return { value: { found: false }, calls: 1 };
+      return { value: { found: true, data: { username: username.toLowerCase() } }, calls: 1 };
+    }, refresh, this.writeGuard(lookup, identity));
+    if (!found.value.found) return { value: { found: false }, calls: found.calls };
+    const profile = await this.profileBySlug(found.value.data.username, lookup);
+    return { value: profile.value, calls: found.calls + profile.calls };
   }
 
-  private profileBySlug(slug: string, refresh: boolean, call: Caller): Promise<Loaded<NetrowsPerson>> {
-    return this.cache.getOrLoad<NetrowsPerson>(`person:linkedin:${slug}`, async () => {
-      const result = await call('profile', () => this.client.getProfile(slug));
+  private async profileBySlug(slug: string, lookup: Lookup): Promise<Loaded<NetrowsPerson>> {
+    const identity = `linkedin:${slug}`;
+    // The profile matched to this lead's e-mail belongs to someone who was erased: for this
+    // lead it is unknown, and nothing about it is bought or kept.
+    if (await this.isErasedProfile(slug, lookup)) return { value: { found: false }, calls: 0 };
+    return this.cache.getOrLoad<NetrowsPerson>(personCacheKey(identity), async () => {
+      const result = await lookup.call('profile', () => this.client.getProfile(slug));
       return { value: result.found ? { found: true, data: result.data } : { found: false }, calls: 1 };
-    }, refresh);
+    }, lookup.refresh, this.writeGuard(lookup, identity));
+  }
+
+  /**
+   * A profile, not named by the lead itself, whose person was erased. (The lead's own
+   * identities are checked before and during the lookup, and end it: IdentitySuppressedError.)
+   */
+  private async isErasedProfile(slug: string, lookup: Lookup): Promise<boolean> {
+    if (!this.suppressions) return false;
+    const hash = this.suppressions.hash(`linkedin:${slug}`);
+    return !lookup.identityHashes.includes(hash) && (await this.suppressions.anySuppressed([hash]));
+  }
+
+  /** A person entry is stored only while neither the lead nor the entry's own identity is suppressed. */
+  private writeGuard(lookup: Lookup, identity: string): readonly string[] {
+    if (!this.suppressions) return [];
+    return [...new Set([...lookup.identityHashes, this.suppressions.hash(identity)])];
   }
 
   private async findCompany(lead: LeadInput, person: NetrowsPerson | null, refresh: boolean, call: Caller): Promise<Loaded<NetrowsCompany>> {
@@ -133,19 +178,34 @@ export class NetrowsEnrichmentProvider {
    * the guard, so a call the breaker refuses costs no quota. Answers and 404s are charged;
    * anything that throws was not, and its credits go back.
    */
-  private async call<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>, priority: CallPriority): Promise<NetrowsResult<T>> {
+  private async call<T>(
+    endpoint: NetrowsEndpoint,
+    request: () => Promise<NetrowsResult<T>>,
+    priority: CallPriority,
+    identityHashes: readonly string[],
+  ): Promise<NetrowsResult<T>> {
     await this.budget.reserve(endpoint);
     try {
-      return await this.guardedCall(endpoint, request, priority);
+      return await this.guardedCall(endpoint, request, priority, identityHashes);
     } catch (error) {
       await this.budget.refund(endpoint);
       throw error;
     }
   }
 
-  private guardedCall<T>(endpoint: NetrowsEndpoint, request: () => Promise<NetrowsResult<T>>, priority: CallPriority): Promise<NetrowsResult<T>> {
+  private guardedCall<T>(
+    endpoint: NetrowsEndpoint,
+    request: () => Promise<NetrowsResult<T>>,
+    priority: CallPriority,
+    identityHashes: readonly string[],
+  ): Promise<NetrowsResult<T>> {
     return this.guard.call(async () => {
       await this.gate(priority);
+      // The wait for a token can be long: the person may have been erased meanwhile. (Not an
+      // upstream failure: the breaker does not count it; the reserved credit goes back.)
+      if (this.suppressions && identityHashes.length > 0 && (await this.suppressions.anySuppressed(identityHashes))) {
+        throw new IdentitySuppressedError();
+      }
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       try {

@@ -9,6 +9,8 @@ import { PersistenceModule, REDIS, RedisModule } from '@leadpipe/persistence';
 import { HealthModule, HttpMetricsInterceptor, loggingModule } from '@leadpipe/observability';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { ErasureModule } from './erasure/erasure.module';
+import { ErasureController } from './erasure/erasure.controller';
 import { IngestMetrics } from './ingest.metrics';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
@@ -22,7 +24,7 @@ import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 /** Every controller of ingest (the access-scope test walks them). */
 export const INGEST_CONTROLLERS = [LeadsController, ImportsController, ...WEBHOOK_CONTROLLERS];
 /** Controllers of ingest's feature modules (registered there; listed for the access-scope test). */
-export const FEATURE_CONTROLLERS = [DeadLettersController];
+export const FEATURE_CONTROLLERS = [DeadLettersController, ErasureController];
 
 @Module({})
 export class IngestModule {
@@ -52,6 +54,7 @@ export class IngestModule {
           }),
         }),
         DeadLettersModule,
+        ErasureModule,
       ],
       controllers: INGEST_CONTROLLERS,
       providers: [

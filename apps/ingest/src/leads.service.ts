@@ -9,6 +9,7 @@ import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
 import { encodeCursor, LeadListQuery } from './lead-list.query';
 import { claimIdempotencyKey, IdempotencyClaim, purgeExpiredIdempotencyKeys, recordAnswer, StoredAnswer } from './idempotency';
+import { SuppressionService } from './erasure/suppression.service';
 
 export type LeadSource = LeadReceived['source'];
 
@@ -66,6 +67,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly db: DataSource,
     private readonly metrics: IngestMetrics,
     @Inject(APP_CONFIG) config: IngestEnv,
+    private readonly suppressions: SuppressionService,
   ) {
     this.idempotencyTtlHours = config.INGEST_IDEMPOTENCY_TTL_HOURS;
     this.priorityDomains = new Set(
@@ -94,6 +96,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
   /**
    * Stores many validated leads and their received events in one transaction (multi-row
    * inserts): either all of them are accepted or none is. The caller bounds the batch size.
+   * Throws IdentitySuppressedError (409) when any names a person who asked to be erased.
    */
   async acceptMany(
     bodies: readonly CreateLeadBody[],
@@ -109,6 +112,17 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
     });
     if (events.length > 0) this.metrics.leadsAccepted.inc({ source }, events.length);
     return events.map(acceptedLead);
+  }
+
+  /**
+   * Positions of the bodies naming a person who asked to be erased: a pre-check for routes
+   * that answer per lead (storing checks again, under the erasure lock).
+   */
+  async suppressedIndexes(bodies: readonly CreateLeadBody[]): Promise<number[]> {
+    return this.suppressions.suppressedIndexes(
+      this.db.manager,
+      bodies.map((body) => ({ email: body.email, linkedinUrl: body.linkedin_url })),
+    );
   }
 
   /**
@@ -160,6 +174,8 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
   /** The leads and their received events (in the outbox), in multi-row inserts. */
   private async store(tx: EntityManager, events: readonly LeadReceived[], correlationId: string, importId?: string): Promise<void> {
     if (events.length === 0) return;
+    // Nobody who asked to be erased comes back in (IdentitySuppressedError, 409).
+    await this.suppressions.refuseSuppressed(tx, events.map((event) => event.lead));
     await tx.insert(
       LeadEntity,
       events.map((event) => ({

@@ -37,12 +37,20 @@ export class NotificationService {
       return skipped('below threshold');
     }
     const channel = this.webhook.name;
-    const rows: Array<{ status: string }> = await this.db.query(
-      `INSERT INTO notifications (lead_id, channel, rule, status, attempts) VALUES ($1, $2, $3, 'sending', 0)
-       ON CONFLICT (lead_id, channel, rule) DO UPDATE SET lead_id = notifications.lead_id
-       RETURNING status`,
-      [lead.leadId, channel, HIGH_SCORE_RULE],
-    );
+    let rows: Array<{ status: string }>;
+    try {
+      rows = await this.db.query(
+        `INSERT INTO notifications (lead_id, channel, rule, status, attempts) VALUES ($1, $2, $3, 'sending', 0)
+         ON CONFLICT (lead_id, channel, rule) DO UPDATE SET lead_id = notifications.lead_id
+         RETURNING status`,
+        [lead.leadId, channel, HIGH_SCORE_RULE],
+      );
+    } catch (error) {
+      // The validator stores a lead before announcing it, so a lead that is missing now was
+      // erased (notifications reference their lead): nobody is told about an erased person.
+      if (isForeignKeyViolation(error)) return skipped('lead erased');
+      throw error;
+    }
     if (rows[0]?.status === 'sent') return skipped('already notified');
     const deliveryId = uuidv5(`${lead.leadId}:${channel}:${HIGH_SCORE_RULE}`, DELIVERY_NAMESPACE);
     try {
@@ -71,4 +79,10 @@ export class NotificationService {
     this.logger.log({ msg: 'lead announced', leadId: lead.leadId, channel, rule: HIGH_SCORE_RULE, score: lead.score });
     return processed();
   }
+}
+
+/** PostgreSQL's foreign_key_violation, as TypeORM passes it on. */
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: string }; code?: string } | null)?.driverError?.code ?? (error as { code?: string } | null)?.code;
+  return code === '23503';
 }

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import isEmail from 'validator/lib/isEmail';
-import { HEADERS, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
-import { ConsumedEvent, EventPublisher, OutgoingEvent, Outcome, processed } from '@leadpipe/kafka';
+import { APP_CONFIG, ValidatorEnv } from '@leadpipe/config';
+import { HEADERS, identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
+import { ConsumedEvent, EventPublisher, OutgoingEvent, Outcome, processed, skipped } from '@leadpipe/kafka';
+import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
 import { isFreeMailDomain, NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
 import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
 import { scoreLead } from './lead-scorer';
@@ -22,18 +24,33 @@ interface Row {
  * Cleans, scores and stores enriched leads. A slice is written in one transaction (lead and
  * enrichment together), idempotently: a redelivered event rewrites the same values, and an
  * older enrichment never replaces a newer one. Validated events go out after the commit.
+ *
+ * A lead whose person was erased is neither stored nor passed on: its upsert would bring the
+ * erased rows back. The transaction holds the erasure lock shared, so an erasure either runs
+ * before it (and its suppressions are seen here) or after it (and removes what it stored).
  */
 @Injectable()
 export class ValidationService {
+  private readonly logger = new Logger(ValidationService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: EventPublisher,
+    @Inject(APP_CONFIG) private readonly config: ValidatorEnv,
   ) {}
 
   async validateBatch(events: ConsumedEvent<LeadEnriched>[]): Promise<Outcome[]> {
     const rows = events.map((event) => this.evaluate(event));
+    const hashesOf = rows.map(({ event }) =>
+      [...new Set([event.value.identityKey, ...identityKeysOf(event.value.lead)])].map((key) => suppressionHash(key, this.config.SUPPRESSION_PEPPER)),
+    );
+    let erased = new Set<number>();
     await this.db.transaction(async (tx) => {
-      for (const { event, validated, person, company } of rows) {
+      await lockAgainstErasure(tx);
+      const suppressed = await suppressedAmong(tx, hashesOf.flat());
+      erased = new Set(hashesOf.flatMap((hashes, i) => (hashes.some((hash) => suppressed.has(hash)) ? [i] : [])));
+      for (const [i, { event, validated, person, company }] of rows.entries()) {
+        if (erased.has(i)) continue;
         const e = event.value;
         await tx.query(
           `INSERT INTO leads (id, identity_key, status, status_reason, reasons, score, email, first_name, last_name,
@@ -82,13 +99,19 @@ export class ValidationService {
         );
       }
     });
-    const outgoing: OutgoingEvent<'leadValidated'>[] = rows.map(({ event, validated }) => ({
-      key: event.value.identityKey,
-      value: validated,
-      headers: { [HEADERS.correlationId]: event.correlationId },
-    }));
+    const outgoing: OutgoingEvent<'leadValidated'>[] = rows
+      .filter((_, i) => !erased.has(i))
+      .map(({ event, validated }) => ({
+        key: event.value.identityKey,
+        value: validated,
+        headers: { [HEADERS.correlationId]: event.correlationId },
+      }));
     await this.publisher.publish('leadValidated', outgoing);
-    return rows.map(() => processed());
+    return rows.map(({ event }, i) => {
+      if (!erased.has(i)) return processed();
+      this.logger.log({ msg: 'lead not stored: its person was erased', leadId: event.value.leadId });
+      return skipped('person erased: identity suppressed');
+    });
   }
 
   private evaluate(event: ConsumedEvent<LeadEnriched>): Row {

@@ -50,6 +50,12 @@ export const commonEnvSchema = z.object({
   /** Prefix for every Redis key, for the same reason as KAFKA_NAMESPACE. */
   REDIS_KEY_PREFIX: z.string().default('leadpipe:'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  /**
+   * Secret key of the suppression list's hashes (ingest, enricher and validator must share it;
+   * changing it forgets every suppression). Unset: plain SHA-256, which anyone reading the list
+   * can test guessed e-mail addresses against.
+   */
+  SUPPRESSION_PEPPER: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
 });
 
 export const ingestEnvSchema = commonEnvSchema.extend({
@@ -102,6 +108,8 @@ export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** Dead letters replayed per transaction by `POST /api/dead-letters/replay`. */
   INGEST_DEAD_LETTER_REPLAY_CHUNK_SIZE: positiveInt.max(1_000).default(100),
+  /** How often ingest checks that the Redis mirror of the suppression list is complete (and rebuilds it if not). */
+  INGEST_SUPPRESSION_SYNC_MS: positiveInt.default(60_000),
 });
 
 export const enricherEnvSchema = commonEnvSchema.extend({

@@ -1,4 +1,4 @@
-import { canonicalLinkedinUrl, identityKeyOf, linkedinSlug, normaliseEmail } from './identity';
+import { canonicalLinkedinUrl, identityKeyOf, identityKeysOf, linkedinSlug, normaliseEmail } from './identity';
 
 describe('linkedinSlug', () => {
   it.each([
@@ -84,5 +84,23 @@ describe('canonicalLinkedinUrl', () => {
     const once = canonicalLinkedinUrl(linkedinSlug('http://de.linkedin.com/in/Jos%C3%A9-Garc%C3%ADa?trk=a')!);
     expect(canonicalLinkedinUrl(linkedinSlug(once)!)).toBe(once);
     expect(once).toBe('https://www.linkedin.com/in/jos%C3%A9-garc%C3%ADa/');
+  });
+});
+
+describe('identityKeysOf', () => {
+  it.each([
+    ['both identities, e-mail first', { email: ' Jane@Acme.com ', linkedinUrl: 'https://www.linkedin.com/in/Jane-Doe/?trk=x' }, ['email:jane@acme.com', 'linkedin:jane-doe']],
+    ['the e-mail alone', { email: 'jane@acme.com' }, ['email:jane@acme.com']],
+    ['the LinkedIn slug alone', { linkedinUrl: 'linkedin.com/in/jane-doe' }, ['linkedin:jane-doe']],
+    ['nulls, as stored rows have them', { email: null, linkedinUrl: null }, []],
+    ['a blank e-mail and a non-profile URL', { email: '  ', linkedinUrl: 'https://www.linkedin.com/company/acme/' }, []],
+  ])('%s', (_case, lead, keys) => {
+    expect(identityKeysOf(lead)).toEqual(keys);
+  });
+
+  it('always contains the identity key', () => {
+    for (const lead of [{ email: 'A@b.io', linkedinUrl: 'linkedin.com/in/x' }, { linkedinUrl: 'linkedin.com/in/X' }]) {
+      expect(identityKeysOf(lead)).toContain(identityKeyOf(lead));
+    }
   });
 });

@@ -45,3 +45,17 @@ export function identityKeyOf(lead: { email?: string; linkedinUrl?: string }): s
   }
   return null;
 }
+
+/**
+ * Every identity a lead names: its e-mail key and its LinkedIn key, each when present. A
+ * person is suppressed (erased at their request) by identity, and a lead is suppressed when
+ * any of its identities is, whichever of them is its Kafka key.
+ */
+export function identityKeysOf(lead: { email?: string | null; linkedinUrl?: string | null }): string[] {
+  const keys: string[] = [];
+  const email = lead.email ? normaliseEmail(lead.email) : '';
+  if (email) keys.push(`email:${email}`);
+  const slug = lead.linkedinUrl ? linkedinSlug(lead.linkedinUrl) : null;
+  if (slug) keys.push(`linkedin:${slug}`);
+  return keys;
+}

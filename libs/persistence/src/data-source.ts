@@ -4,7 +4,9 @@ import { EnrichmentEntity } from './entities/enrichment.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { NotificationEntity } from './entities/notification.entity';
 import { ImportEntity } from './entities/import.entity';
+import { SuppressionEntity } from './entities/suppression.entity';
 import { InitialSchema1764489600000 } from './migrations/1764489600000-initial-schema';
+import { Suppressions1767830400000 } from './migrations/1767830400000-suppressions';
 import { CsvImports1796038800000 } from './migrations/1796038800000-csv-imports';
 import { IdempotencyKeys1796040000000 } from './migrations/1796040000000-idempotency-keys';
 import { LeadListIndex1796040100000 } from './migrations/1796040100000-lead-list-index';
@@ -12,9 +14,10 @@ import { LeadChangeNotify1796040200000 } from './migrations/1796040200000-lead-c
 import { DeadLetters1796040300000 } from './migrations/1796040300000-dead-letters';
 import { ApiKeys1796040400000 } from './migrations/1796040400000-api-keys';
 
-export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity];
+export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity];
 export const MIGRATIONS = [
   InitialSchema1764489600000,
+  Suppressions1767830400000,
   CsvImports1796038800000,
   IdempotencyKeys1796040000000,
   LeadListIndex1796040100000,

@@ -5,6 +5,16 @@ import { ReadinessRegistry, redisProbe } from '@leadpipe/observability';
 
 export const REDIS = Symbol('REDIS');
 
+/** A connection with the pipeline's settings: keys under REDIS_KEY_PREFIX, calls failing fast while Redis is away. */
+export function redisClientFrom(config: Pick<CommonEnv, 'REDIS_URL' | 'REDIS_KEY_PREFIX'>): Redis {
+  return new Redis(config.REDIS_URL, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    // Fail calls fast while Redis is away instead of queueing them without bound.
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+  });
+}
+
 @Injectable()
 class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -28,13 +38,7 @@ class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonEnv) =>
-        new Redis(config.REDIS_URL, {
-          keyPrefix: config.REDIS_KEY_PREFIX,
-          // Fail calls fast while Redis is away instead of queueing them without bound.
-          maxRetriesPerRequest: 2,
-          enableOfflineQueue: true,
-        }),
+      useFactory: (config: CommonEnv) => redisClientFrom(config),
     },
     RedisLifecycle,
   ],

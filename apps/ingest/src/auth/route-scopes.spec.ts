@@ -35,6 +35,7 @@ describe('ingest routes and their access scopes', () => {
     expect(byMethod.get('LeadsController.createBatch')?.scope).toBe('ingest');
     expect(byMethod.get('LeadsController.refresh')?.scope).toBe('admin');
     expect(byMethod.get('LeadsController.list')?.scope).toBe('read');
+    expect(byMethod.get('ErasureController.erase')?.scope).toBe('admin');
     expect(routes.filter((r) => r.route.startsWith('api/dead-letters')).map((r) => r.scope)).toEqual(['admin', 'admin', 'admin', 'admin']);
   });
 });

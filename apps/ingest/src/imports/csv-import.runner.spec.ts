@@ -50,6 +50,15 @@ async function stopped(promise: Promise<unknown>): Promise<ImportStoppedError> {
 }
 
 describe('runCsvImport', () => {
+  it('counts the rows its screen refuses (erased people) as rejected with the reason, and stores the rest', async () => {
+    const commits: Commit[] = [];
+    const screen = async (bodies: readonly CreateLeadBody[]) =>
+      bodies.flatMap((b, index) => (b.email === 'lead2@acme-corp.com' ? [{ index, field: 'email', reason: 'suppressed: this person asked to be erased' }] : []));
+    const run = await runCsvImport(recordsOf([HEADER, good(1), good(2), good(3)]), plan({ screen }, commits));
+    expect(commits.map((c) => c.emails)).toEqual([['lead1@acme-corp.com'], ['lead3@acme-corp.com']]);
+    expect(run.counts).toMatchObject({ rows: 3, accepted: 2, rejected: 1, errors: [{ row: 2, line: 3, field: 'email', reason: 'suppressed: this person asked to be erased' }] });
+  });
+
   it('refuses a file without an identity column before the import begins', async () => {
     const begin = jest.fn();
     await expect(runCsvImport(recordsOf([['First Name', 'Company'], ['Ada', 'Acme']]), plan({ begin }))).rejects.toEqual(

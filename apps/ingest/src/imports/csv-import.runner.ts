@@ -28,6 +28,11 @@ export interface CsvImportPlan {
    * the file was read to its end and this is its last commit, which completes the import.
    */
   commit(bodies: readonly CreateLeadBody[], counts: ImportCounts, done: boolean): Promise<void>;
+  /**
+   * Before each commit: the positions of valid rows that must not be stored after all (people
+   * who asked to be erased); they are counted as rejected with `reason` instead.
+   */
+  screen?(bodies: readonly CreateLeadBody[]): Promise<Array<{ index: number; field: string; reason: string }>>;
 }
 
 export interface ImportRun {
@@ -89,8 +94,17 @@ async function importRows(
   const tally = new ImportTally(plan.maxErrors, start.counts);
   let committed = start.counts;
   let pending: CreateLeadBody[] = [];
+  let pendingRows: Array<{ row: number; line: number }> = [];
   const run = (): ImportRun => ({ importId: start.importId, counts: committed, resumedAfterRow });
   const commit = async (done: boolean): Promise<void> => {
+    try {
+      const refused = pending.length > 0 && plan.screen ? await plan.screen(pending) : [];
+      for (const { index, field, reason } of refused) tally.reclassifyAsRejected(pendingRows[index].row, pendingRows[index].line, [{ field, reason }]);
+      const dropped = new Set(refused.map((r) => r.index));
+      pending = pending.filter((_, i) => !dropped.has(i));
+    } catch (error) {
+      throw new ImportStoppedError(new CsvImportError('storage_failed', `checking a chunk failed: ${messageOf(error)}`, { cause: error }), run());
+    }
     const counts = tally.snapshot();
     if (!done && pending.length === 0 && counts.rows === committed.rows) return;
     try {
@@ -101,6 +115,7 @@ async function importRows(
     }
     committed = counts;
     pending = [];
+    pendingRows = [];
   };
 
   let stop: CsvImportError | null = null;
@@ -126,6 +141,7 @@ async function importRows(
     if (outcome.kind === 'lead') {
       tally.accept(row);
       pending.push(outcome.body);
+      pendingRows.push({ row, line: next.value.line });
       if (pending.length >= plan.chunkSize) await commit(false);
     } else if (outcome.kind === 'blank') {
       tally.skipBlank(row);

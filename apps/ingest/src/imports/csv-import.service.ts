@@ -106,6 +106,13 @@ export class CsvImportService implements BeforeApplicationShutdown {
           committed = started.counts;
           return { importId, counts: started.counts };
         },
+        // A row naming a person who asked to be erased is refused like an invalid one.
+        screen: async (bodies) =>
+          (await this.leads.suppressedIndexes(bodies)).map((index) => ({
+            index,
+            field: bodies[index].email ? 'email' : 'linkedin_url',
+            reason: 'suppressed: this person asked to be erased',
+          })),
         commit: async (bodies, counts, done) => {
           await this.leads.acceptMany(bodies, correlationId, 'csv', {
             importId,

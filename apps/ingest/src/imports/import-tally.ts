@@ -57,6 +57,17 @@ export class ImportTally {
     }
   }
 
+  /** A row counted as accepted that its commit refused after all (a suppressed person): rejected, with why. */
+  reclassifyAsRejected(row: number, line: number, errors: readonly FieldError[]): void {
+    this.accepted -= 1;
+    this.rejected += 1;
+    for (const { field, reason } of errors) {
+      if (this.errors.length < this.maxErrors) this.errors.push({ row, line, field, reason });
+      else this.errorsTruncated += 1;
+    }
+    this.errors.sort((a, b) => a.row - b.row);
+  }
+
   snapshot(): ImportCounts {
     return {
       rows: this.rows,

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CreateLeadBody } from '../create-lead.dto';
 import { AcceptedLead, LeadsService } from '../leads.service';
 import { IdempotencyKeyReusedError } from '../idempotency';
+import { IdentitySuppressedError } from '../erasure/suppression.service';
 import { WebhookMetrics, WebhookSource } from './webhook.metrics';
 import { WebhookRejection } from './webhook-rejection';
 
@@ -50,6 +51,8 @@ export class WebhookDeliveryService {
       return { replayed: result.replayed, leads: result.body };
     } catch (error) {
       if (error instanceof IdempotencyKeyReusedError) throw WebhookRejection.conflict('this delivery id was already used for a different body');
+      // 409 `suppressed` with the refused positions (IdentitySuppressedFilter): retrying will not help.
+      if (error instanceof IdentitySuppressedError) throw error;
       // One transaction: nothing of the delivery is stored, and the retry will be processed.
       this.logger.error(`${source} webhook refused, leads could not be stored: ${messageOf(error)}`);
       throw WebhookRejection.unavailable('the leads could not be stored; nothing was stored, retry later');

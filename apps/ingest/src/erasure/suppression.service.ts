@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
+import { identityKeysOf, LeadInput } from '@leadpipe/contracts';
+import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
+
+/**
+ * Leads whose person asked to be erased. Not an HTTP error itself: the routes answer it with
+ * 409 (see IdentitySuppressedFilter); callers that accept leads in bulk can catch it.
+ */
+export class IdentitySuppressedError extends Error {
+  constructor(
+    /** Positions, in the accepted batch, of the suppressed leads. */
+    readonly indexes: number[],
+  ) {
+    super(`${indexes.length} lead(s) name a person who asked to be erased`);
+    this.name = 'IdentitySuppressedError';
+  }
+}
+
+type Lead = Pick<LeadInput, 'email' | 'linkedinUrl'>;
+
+/** The suppression list as ingest reads it: which leads must not be accepted. */
+@Injectable()
+export class SuppressionService {
+  private readonly pepper?: string;
+
+  constructor(@Inject(APP_CONFIG) config: IngestEnv) {
+    this.pepper = config.SUPPRESSION_PEPPER;
+  }
+
+  hash(identityKey: string): string {
+    return suppressionHash(identityKey, this.pepper);
+  }
+
+  /**
+   * Inside the transaction that stores `leads`: throws IdentitySuppressedError when any of
+   * them names a suppressed identity. Holds the erasure lock shared until the transaction
+   * ends, so an erasure running now either finds these leads or is seen here.
+   */
+  async refuseSuppressed(tx: EntityManager, leads: readonly Lead[]): Promise<void> {
+    await lockAgainstErasure(tx);
+    const indexes = await this.suppressedIndexes(tx, leads);
+    if (indexes.length > 0) throw new IdentitySuppressedError(indexes);
+  }
+
+  /**
+   * Positions of the leads that name a suppressed identity (e-mail or LinkedIn profile). For
+   * routes that answer per lead; on its own (outside the storing transaction) it is a
+   * pre-check, and `refuseSuppressed` still guards the write.
+   */
+  async suppressedIndexes(db: Pick<EntityManager, 'query'>, leads: readonly Lead[]): Promise<number[]> {
+    const hashesByLead = leads.map((lead) => identityKeysOf(lead).map((key) => this.hash(key)));
+    const suppressed = await suppressedAmong(db, hashesByLead.flat());
+    if (suppressed.size === 0) return [];
+    return hashesByLead.flatMap((hashes, index) => (hashes.some((hash) => suppressed.has(hash)) ? [index] : []));
+  }
+}
