@@ -83,9 +83,16 @@ describe('ingest API keys and throttling', () => {
     expect((await fetch(url(`/api/leads/${id}/refresh`), { method: 'POST', headers: bearer(keys.admin) })).status).toBe(202);
   });
 
-  it('keeps probes, metrics and the signed webhooks free of keys', async () => {
+  it('keeps probes, metrics, the API docs and the signed webhooks free of keys', async () => {
     expect((await fetch(url('/health/live'))).status).toBe(200);
     expect((await fetch(url('/metrics'))).status).toBe(200);
+    // The API's documentation: a UI and the OpenAPI document, generated from the code.
+    const ui = await fetch(url('/docs'));
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toContain('text/html');
+    const doc = (await (await fetch(url('/docs/openapi.json'))).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/leads', '/api/leads/batch', '/api/leads/import', '/api/dead-letters']));
     // Authenticated by their signature: without a configured secret the route is off (404), not 401.
     const webhook = await fetch(url('/api/webhooks/leads'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(webhook.status).toBe(404);

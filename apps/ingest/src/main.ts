@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { ingestEnvSchema, loadConfig } from '@leadpipe/config';
 import { closeOnSignal } from '@leadpipe/kafka';
 import { IngestModule } from './ingest.module';
+import { setupApiDocs } from './openapi/api-docs';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(ingestEnvSchema);
@@ -16,6 +17,8 @@ async function bootstrap(): Promise<void> {
   app.useBodyParser('json', { limit: config.INGEST_JSON_BODY_LIMIT_BYTES });
   app.useLogger(app.get(Logger));
   closeOnSignal(app, config.SHUTDOWN_TIMEOUT_MS);
+  // OpenAPI from the code: the docs UI at /docs, the document at /docs/openapi.json.
+  setupApiDocs(app);
   // A CSV upload arrives only as fast as it is imported; Node would cut it after 300 s.
   (app.getHttpServer() as Server).requestTimeout = config.INGEST_HTTP_REQUEST_TIMEOUT_MS;
   await app.listen(config.INGEST_PORT, '0.0.0.0');

@@ -17,8 +17,11 @@ import type { FieldError } from '../create-lead.dto';
 import { parseDeadLetterId, parseDeadLetterListQuery, parseReplayAllBody, parseReplayQuery } from './dead-letter-list.query';
 import { DeadLetterPage, DeadLettersService, DeadLetterView, ReplayAllReport, ReplayedAnswer } from './dead-letters.service';
 import { RequireScope } from '../auth/scopes.decorator';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-docs';
 
 /** Operators' view of the dead letters the validator recorded, and the way back into the pipeline. */
+@ApiTags('dead letters')
 @Controller('api/dead-letters')
 @RequireScope('admin')
 export class DeadLettersController {
@@ -26,6 +29,14 @@ export class DeadLettersController {
 
   /** Newest first, filtered by `stage`, `code` (comma-separated), `lead_id`, `replayed`; `limit` and `cursor` page. */
   @Get()
+  @ApiOperation({ summary: 'List dead letters, newest first, with their reasons', description: 'Scope `admin`.' })
+  @ApiQuery({ name: 'stage', required: false })
+  @ApiQuery({ name: 'code', required: false, description: 'error codes, comma-separated' })
+  @ApiQuery({ name: 'lead_id', required: false })
+  @ApiQuery({ name: 'replayed', required: false, type: Boolean })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiErrors(400)
   async list(@Query() query: Record<string, unknown>): Promise<DeadLetterPage> {
     return this.deadLetters.list(valid(parseDeadLetterListQuery(query)));
   }
@@ -36,6 +47,8 @@ export class DeadLettersController {
    */
   @Post('replay')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Replay every dead letter not replayed yet that matches the optional filters', description: 'Scope `admin`. Body (optional): `{ stage?, code?, lead_id? }`. 202 with `{ replayed, unreplayable: [{ id, reason }] }`.' })
+  @ApiErrors(400, 415)
   async replayAll(@Body() body: unknown, @Req() req: Request): Promise<ReplayAllReport> {
     // No body at all means "everything"; a body must be JSON.
     if (hasBody(req) && !req.is(['application/json', 'application/*+json'])) {
@@ -46,6 +59,9 @@ export class DeadLettersController {
 
   /** One dead letter with its original message. */
   @Get(':id')
+  @ApiOperation({ summary: 'One dead letter, with its original message', description: 'Scope `admin`.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiErrors(400, 404)
   async get(@Param('id') rawId: string): Promise<DeadLetterView> {
     const id = valid(parseDeadLetterId(rawId));
     const letter = await this.deadLetters.find(id);
@@ -58,6 +74,10 @@ export class DeadLettersController {
    * 409 when it cannot be replayed or was replayed before (`?force=true` replays it again).
    */
   @Post(':id/replay')
+  @ApiOperation({ summary: "Put one dead letter's event back into the pipeline", description: 'Scope `admin`. 202 once durable (outbox); 409 when it cannot go back or was replayed before (`?force=true` replays it again).' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'force', required: false, type: Boolean })
+  @ApiErrors(400, 404, 409)
   @HttpCode(202)
   async replay(@Param('id') rawId: string, @Query() query: Record<string, unknown>): Promise<ReplayedAnswer> {
     const errors: FieldError[] = [];

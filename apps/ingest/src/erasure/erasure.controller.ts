@@ -1,7 +1,10 @@
 import { Controller, Delete, HttpCode, HttpException, Logger, NotFoundException, Param, ParseUUIDPipe, ServiceUnavailableException } from '@nestjs/common';
 import { ErasureReport, ErasureService } from './erasure.service';
 import { RequireScope } from '../auth/scopes.decorator';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-docs';
 
+@ApiTags('leads')
 @Controller('api/leads')
 @RequireScope('admin')
 export class ErasureController {
@@ -16,6 +19,13 @@ export class ErasureController {
    * and the request can be repeated.
    */
   @Delete(':id')
+  @ApiOperation({
+    summary: 'Erase the person a lead names (GDPR) and suppress them',
+    description: 'Scope `admin`. Every lead of the person, their enrichments, notifications, dead letters, pending events and cached provider answers are removed; their identities are suppressed (their leads get 409 `suppressed` from then on).',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, description: 'what was removed: `{ id, erased: { leads, enrichments, notifications, outbox, dead_letters, idempotency_keys, cache_keys }, suppressed: true }`' })
+  @ApiErrors(400, 404, 503)
   @HttpCode(200)
   async erase(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string): Promise<ErasureReport> {
     let report: ErasureReport | null;

@@ -19,6 +19,8 @@ import { CsvImportError, ImportFailureCode } from './csv-import.error';
 import { CsvImportService, ImportFailedError } from './csv-import.service';
 import { ImportSummary, ImportView } from './import.view';
 import { RequireScope } from '../auth/scopes.decorator';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-docs';
 
 const STATUS_OF: Record<ImportFailureCode, HttpStatus> = {
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -35,6 +37,7 @@ const STATUS_OF: Record<ImportFailureCode, HttpStatus> = {
   storage_failed: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
+@ApiTags('imports')
 @Controller('api')
 @RequireScope('read')
 export class ImportsController {
@@ -48,6 +51,15 @@ export class ImportsController {
   @Post('leads/import')
   @RequireScope('ingest')
   @HttpCode(202)
+  @ApiOperation({
+    summary: 'Import a CSV of leads, streamed',
+    description: 'Scope `ingest`. The body is the file (`text/csv`) or a multipart form with one file. Headers are matched case-insensitively; valid rows are accepted in chunks while invalid ones are listed with their row number. A failure midway answers with its status and `import`, the committed part (those rows stay accepted); resume with the same X-Import-Id.',
+  })
+  @ApiConsumes('text/csv', 'multipart/form-data')
+  @ApiBody({ description: 'the CSV (header row first)', schema: { type: 'string', format: 'binary' } })
+  @ApiHeader({ name: 'X-Import-Id', required: false, description: 'a UUID chosen by the client: follow the import and resume it after a broken upload' })
+  @ApiResponse({ status: 202, description: '`{ import_id, status, rows, accepted, rejected, blank, errors: [{ row, line, field, reason }], errors_truncated }`' })
+  @ApiErrors(400, 413, 415, 503)
   async import(
     @Req() req: IncomingMessage,
     @Res({ passthrough: true }) res: ServerResponse,
@@ -73,6 +85,9 @@ export class ImportsController {
 
   /** An import's record and where its leads stand, to follow it. */
   @Get('imports/:id')
+  @ApiOperation({ summary: "An import's record and where its leads stand", description: 'Scope `read`.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiErrors(400, 404)
   async get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string): Promise<ImportView> {
     const view = await this.imports.find(id);
     if (!view) throw new NotFoundException({ statusCode: 404, message: `import ${id} not found` });

@@ -9,6 +9,8 @@ import { parseWebhookLeadsBody } from './webhook-leads.body';
 import { WebhookRejection } from './webhook-rejection';
 import { rawBodyOf, WebhookRequest } from './webhook-request';
 import { PublicRoute } from '../auth/scopes.decorator';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-docs';
 
 /** The answer to an accepted delivery (202), or to a retry or replay of one (200, the same leads). */
 export interface GenericWebhookAnswer {
@@ -23,6 +25,7 @@ export interface GenericWebhookAnswer {
  * leads in the shape of `POST /api/leads`.
  */
 /** Authenticated by the sender's signature, not by an API key. */
+@ApiTags('webhooks')
 @Controller('api/webhooks')
 @PublicRoute()
 export class GenericWebhookController {
@@ -32,6 +35,16 @@ export class GenericWebhookController {
   ) {}
 
   @Post('leads')
+  @ApiOperation({
+    summary: 'Leads from a signed webhook (Standard Webhooks)',
+    description: 'No API key: the HMAC-SHA256 signature over `webhook-id.webhook-timestamp.body` with a secret of INGEST_WEBHOOK_SECRETS authenticates it. The body is one lead or an array, as for POST /api/leads. A repeat of an accepted delivery gets 200 with the same lead ids. 404 while no secret is configured.',
+  })
+  @ApiHeader({ name: 'webhook-id', required: true, description: 'the delivery id (its idempotency key)' })
+  @ApiHeader({ name: 'webhook-timestamp', required: true, description: 'Unix seconds; refused outside INGEST_WEBHOOK_TOLERANCE_SECONDS' })
+  @ApiHeader({ name: 'webhook-signature', required: true, description: '`v1,<base64 HMAC-SHA256>`, space-separated when several' })
+  @ApiResponse({ status: 202, description: 'accepted: `{ leads: [{ id, status }] }`' })
+  @ApiResponse({ status: 200, description: 'a repeat of an accepted delivery: the same lead ids, nothing new stored' })
+  @ApiErrors(400, 401, 404, 409, 413, 415, 503)
   @HttpCode(202)
   async receive(
     @Req() req: WebhookRequest,

@@ -12,6 +12,8 @@ import { WebhookMetrics } from './webhook.metrics';
 import { WebhookRejection } from './webhook-rejection';
 import { rawBodyOf, requestUrl, WebhookRequest } from './webhook-request';
 import { PublicRoute } from '../auth/scopes.decorator';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-docs';
 
 export interface HubSpotWebhookAnswer {
   delivery: 'accepted' | 'replayed';
@@ -31,6 +33,7 @@ export interface HubSpotWebhookAnswer {
  * Webhooks API property-change events; see `hubspot.mapper.ts` and README.md in this folder.
  */
 /** Authenticated by the sender's signature, not by an API key. */
+@ApiTags('webhooks')
 @Controller('api/webhooks')
 @PublicRoute()
 export class HubSpotWebhookController {
@@ -43,6 +46,15 @@ export class HubSpotWebhookController {
   ) {}
 
   @Post('hubspot')
+  @ApiOperation({
+    summary: 'Contacts from HubSpot (workflow "Send a webhook", or Webhooks API property changes)',
+    description: 'No API key: HubSpot signature v3 (`X-HubSpot-Signature-v3` over method, URL, body and timestamp with the app secret, INGEST_HUBSPOT_CLIENT_SECRET). Contacts map to leads (email, firstname, lastname, website, hs_linkedin_url). 404 while no secret is configured.',
+  })
+  @ApiHeader({ name: 'X-HubSpot-Signature-v3', required: true })
+  @ApiHeader({ name: 'X-HubSpot-Request-Timestamp', required: true, description: 'Unix milliseconds; refused when older than INGEST_WEBHOOK_TOLERANCE_SECONDS' })
+  @ApiResponse({ status: 202, description: 'accepted' })
+  @ApiResponse({ status: 200, description: 'a repeat of an accepted delivery, or nothing to make a lead of' })
+  @ApiErrors(400, 401, 404, 409, 413, 415, 503)
   @HttpCode(202)
   async receive(
     @Req() req: WebhookRequest,
