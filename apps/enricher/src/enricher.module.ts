@@ -47,7 +47,7 @@ export class EnricherModule {
       imports: [
         AppConfigModule.forRoot(config),
         loggingModule('enricher', config.LOG_LEVEL),
-        RedisModule,
+        RedisModule.forRoot(),
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'enricher' }),
       ],

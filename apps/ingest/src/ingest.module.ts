@@ -37,8 +37,8 @@ export class IngestModule {
         PersistenceModule.forRoot(),
         KafkaModule.forRoot(),
         HealthModule.forRoot({ service: 'ingest' }),
-        // Throttle counts, shared by every replica.
-        RedisModule,
+        // Throttle counts, shared by every replica; throttling fails open, so Redis is no readiness dependency.
+        RedisModule.forRoot({ readiness: false }),
         ThrottlerModule.forRootAsync({
           inject: [REDIS, APP_CONFIG],
           useFactory: (redis: Redis, cfg: IngestEnv) => ({

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, CommonEnv } from '@leadpipe/config';
 import { ReadinessRegistry, redisProbe } from '@leadpipe/observability';
@@ -15,15 +15,18 @@ export function redisClientFrom(config: Pick<CommonEnv, 'REDIS_URL' | 'REDIS_KEY
   });
 }
 
+const REDIS_IN_READINESS = Symbol('REDIS_IN_READINESS');
+
 @Injectable()
 class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_IN_READINESS) private readonly inReadiness: boolean,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.readiness.register(redisProbe(this.redis));
+    if (this.inReadiness) this.readiness.register(redisProbe(this.redis));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -31,17 +34,23 @@ class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-/** One ioredis connection per service, keys prefixed with REDIS_KEY_PREFIX. */
+/**
+ * One ioredis connection per service (`REDIS`), keys prefixed with REDIS_KEY_PREFIX. By default
+ * Redis is part of the service's readiness (the enricher cannot work without it); a service
+ * that only degrades without Redis (ingest's throttle) passes `readiness: false`.
+ */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: REDIS,
-      inject: [APP_CONFIG],
-      useFactory: (config: CommonEnv) => redisClientFrom(config),
-    },
-    RedisLifecycle,
-  ],
-  exports: [REDIS],
-})
-export class RedisModule {}
+@Module({})
+export class RedisModule {
+  static forRoot(options: { readiness?: boolean } = {}): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [
+        { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: CommonEnv) => redisClientFrom(config) },
+        { provide: REDIS_IN_READINESS, useValue: options.readiness ?? true },
+        RedisLifecycle,
+      ],
+      exports: [REDIS],
+    };
+  }
+}
