@@ -1,7 +1,7 @@
 import { Pipeline } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
 
-/** The plan's limit: the simulator's and the enricher's (default margin). */
+/** The plan's limit: the simulator's and the enricher's (default headroom). */
 const LIMIT = 120;
 const WINDOW_MS = 60_000;
 /** Each lead costs a profile call and usually a company call: ~230 calls, ~2 minutes of work at LIMIT. */
@@ -77,7 +77,7 @@ describe('the provider quota, shared by three enricher replicas', () => {
     expect(observed.some((t) => t >= firstCall + WINDOW_MS)).toBe(true);
     const terminal: Array<{ n: string }> = await pipeline.env.db.query(`SELECT count(*) AS n FROM leads WHERE status <> 'received'`);
     expect(Number(terminal[0].n)).toBeLessThan(LEADS);
-    // ... and that minute used the quota: the limiter's 10 ms margin costs ~2 %, the bound leaves room for a slow machine.
+    // ... and that minute used the quota: the limiter's headroom costs 0.7 %, the bound leaves room for a slow machine.
     expect(firstMinute).toBeGreaterThanOrEqual(Math.floor(0.9 * LIMIT));
   }, 110_000);
 });

@@ -21,7 +21,7 @@ interface Options {
   seconds: number;
   limit: number;
   replicas: number;
-  marginMs: number | undefined;
+  headroomMs: number | undefined;
   repeatShare: number;
 }
 
@@ -31,7 +31,7 @@ function options(): Options {
       seconds: { type: 'string', default: '120' },
       limit: { type: 'string', default: '100' },
       replicas: { type: 'string', default: '3' },
-      'margin-ms': { type: 'string' },
+      'headroom-ms': { type: 'string' },
       'repeat-share': { type: 'string', default: '0.33' },
     },
   });
@@ -44,7 +44,7 @@ function options(): Options {
     seconds: number('seconds', values.seconds, 10, 3_600),
     limit: Math.round(number('limit', values.limit, 1, 6_000)),
     replicas: Math.round(number('replicas', values.replicas, 1, 12)),
-    marginMs: values['margin-ms'] === undefined ? undefined : number('margin-ms', values['margin-ms'], 0, 10_000),
+    headroomMs: values['headroom-ms'] === undefined ? undefined : number('headroom-ms', values['headroom-ms'], 0, 30_000),
     repeatShare: number('repeat-share', values['repeat-share'], 0, 0.9),
   };
 }
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   };
 
   try {
-    console.log(`quota benchmark ${env.id}: limit ${opts.limit}/min, ${opts.replicas} enricher replicas, margin ${opts.marginMs ?? 'default (10)'} ms, ${opts.seconds} s measured`);
+    console.log(`quota benchmark ${env.id}: limit ${opts.limit}/min, ${opts.replicas} enricher replicas, headroom ${opts.headroomMs ?? 'default (400)'} ms/min, ${opts.seconds} s measured`);
     await env.setUp();
     simulator = await createNetrowsSimulator({
       port: 0,
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       NETROWS_RATE_LIMIT_PER_MINUTE: String(opts.limit),
       SHUTDOWN_TIMEOUT_MS: '10000',
     };
-    if (opts.marginMs !== undefined) enricherEnv.NETROWS_RATE_LIMIT_MARGIN_MS = String(opts.marginMs);
+    if (opts.headroomMs !== undefined) enricherEnv.NETROWS_RATE_LIMIT_HEADROOM_MS = String(opts.headroomMs);
     const ingest = await env.start('ingest', {});
     await env.start('validator', {});
     for (let i = 0; i < opts.replicas; i++) {
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     console.log(`  measured window               ${opts.seconds} s from the first call${backlogHeld ? ' (calls went on after it: backlog throughout)' : ' (BACKLOG RAN OUT: utilisation understated)'}`);
     console.log(`  calls after the first         ${inWindow.length} of ${allowed.toFixed(0)} allowed at ${opts.limit}/min`);
     console.log(`  quota utilisation             ${pct(inWindow.length / allowed)}`);
-    console.log(`  gap between calls             ${Math.min(...gaps)}–${Math.max(...gaps)} ms (token every ${(60_000 / opts.limit).toFixed(0)} ms + margin)`);
+    console.log(`  gap between calls             ${Math.min(...gaps)}–${Math.max(...gaps)} ms (token every ${((60_000 + (opts.headroomMs ?? 400)) / opts.limit).toFixed(0)} ms)`);
     console.log(`  busiest 60 s window           ${busiest} of ${opts.limit}`);
     console.log(`  429 answers                   ${stats.totals.rateLimited}`);
     console.log(`  leads                         ${leads.length} (${statuses.map((s) => `${s.status} ${s.n}`).join(', ')})`);

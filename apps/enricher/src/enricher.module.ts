@@ -99,7 +99,7 @@ export class EnricherModule {
               suppressionSetKey: suppressions.key,
             });
             // One bucket for the account, whatever the number of replicas or keys.
-            const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_MARGIN_MS);
+            const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_HEADROOM_MS);
             const gate = async (priority: CallPriority) => {
               try {
                 metrics.rateLimitWait.observe((await limiter.acquire(priority)) / 1000);
