@@ -1,22 +1,21 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
-import { CreateLeadBody, FieldError, parseCreateLeadBatch, parseCreateLeadBody } from './create-lead.dto';
-import { IdempotencyKeyReusedError, idempotencyKeyFrom, requestHash } from './idempotency';
-import { AcceptedLead, LeadPage, LeadsService, LeadView } from './leads.service';
-import { parseLeadListQuery } from './lead-list.query';
-import { LeadEventsService, writeEventStream } from './lead-events.service';
-import { RequireScope } from './auth/scopes.decorator';
-import { ApiCorrelationId, ApiErrors, ApiIdempotencyKey, ApiJsonBody } from './openapi/api-docs';
-import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { createLeadBodySchema } from './create-lead.dto';
+import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { LEAD_STATUSES } from '@leadpipe/contracts';
+import { RequireScope } from './auth/scopes.decorator';
+import { CreateLeadBody, createLeadBodySchema, FieldError, parseCreateLeadBatch, parseCreateLeadBody } from './create-lead.dto';
+import { IdempotencyKeyReusedError, idempotencyKeyFrom, requestHash } from './idempotency';
+import { IngestMetrics, rejectionReason } from './ingest.metrics';
+import { LeadEventsService, writeEventStream } from './lead-events.service';
+import { parseLeadListQuery } from './lead-list.query';
+import { AcceptedLead, LeadPage, LeadsService, LeadView } from './leads.service';
+import { ApiCorrelationId, ApiErrors, ApiIdempotencyKey, ApiJsonBody } from './openapi/api-docs';
 
 const ACCEPTED_LEAD = { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['received'] } } };
 const LEAD_ID_PARAM = ApiParam({ name: 'id', format: 'uuid', description: 'the lead id ingest answered with' });
-import { IngestMetrics, rejectionReason } from './ingest.metrics';
 
 /** 415 unless the body was sent as JSON (`application/json`, or `application/*+json`). */
 function requireJson(req: Request): void {
