@@ -125,10 +125,9 @@ const casePlace = (text: string): string | null => caseName(text, { particles: P
 export function parseLocation(input: LocationInput): Location {
   const given = cleanText(input.countryCode);
   let countryCode = (given === null ? null : countryFromCode(given)) ?? resolveCountryCode(input.country);
-  const parts = (cleanText(input.city) ?? '')
-    .split(',')
-    .map(cleanText)
-    .filter((part): part is string => part !== null);
+  // Empty parts keep their place (", Bavaria" has no city) except at the end ("Munich, ").
+  const parts = (cleanText(input.city) ?? '').split(',').map(cleanText);
+  while (parts.length > 0 && parts.at(-1) === null) parts.pop();
   const explicitRegion = cleanText(input.region);
 
   // A state code counts only in capitals ("Austin, TX"), not as a lower-case word.
@@ -139,7 +138,7 @@ export function parseLocation(input: LocationInput): Location {
   };
   let region = explicitRegion;
   const last = parts.at(-1);
-  if (last !== undefined && (parts.length >= 2 || explicitRegion === null)) {
+  if (last !== undefined && last !== null && (parts.length >= 2 || explicitRegion === null)) {
     const named = subdivisionOf(last) === null ? countryFromName(last) : null;
     if (named !== null && (countryCode === null || countryCode === named)) {
       countryCode = named;
@@ -150,8 +149,10 @@ export function parseLocation(input: LocationInput): Location {
     }
   }
 
-  const cityText = parts.length > 0 ? cityOfMetroArea(parts[0]) : null;
-  if (parts.length > 1) region = parts.slice(1).join(', ');
+  while (parts.length > 0 && parts.at(-1) === null) parts.pop();
+  const cityText = parts[0] ? cityOfMetroArea(parts[0]) : null;
+  const regionParts = parts.slice(1).filter((part): part is string => part !== null);
+  if (regionParts.length > 0) region = regionParts.join(', ');
   const subdivision = region === null ? null : subdivisionOf(region);
   if (subdivision !== null) {
     region = subdivision.name;
