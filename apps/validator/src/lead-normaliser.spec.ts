@@ -45,7 +45,7 @@ describe('caseTitle', () => {
     ['head of marketing, EMEA', 'Head of Marketing, EMEA'],
     ['  vp   of \t sales ', 'VP of Sales'],
     ['co-founder & ceo', 'Co-Founder & CEO'],
-    ['SVP, SaaS Partnerships', 'SVP, SAAS Partnerships'],
+    ['SVP, SaaS Partnerships', 'SVP, SaaS Partnerships'], // was 'SVP, SAAS Partnerships': SaaS keeps its spelling
     ['it manager', 'IT Manager'],
     ['of counsel', 'Of Counsel'],
     ['directeur général', 'Directeur Général'],
@@ -138,8 +138,10 @@ describe('normalisePerson', () => {
       headline: 'Sales leader at Acme',
       title: 'VP of Sales',
       seniority: 'vp',
+      jobFunction: 'sales',
       companyName: 'Acme GmbH',
       city: 'Munich',
+      region: 'Bavaria',
       countryCode: 'DE',
       linkedinUrl: 'https://www.linkedin.com/in/jane-doe/',
       skills: ['Negotiation', 'B2B Sales'],
@@ -154,22 +156,24 @@ describe('normalisePerson', () => {
     const past = position({ title: 'Chief Executive Officer', companyName: 'Old Co', start: { year: 2024, month: 1, day: 0 }, end: { year: 2024, month: 9, day: 0 } });
     const current = position({ title: 'software engineer', companyName: 'Acme GmbH', start: { year: 2023, month: 2, day: 0 }, end: CURRENT });
     const result = normalisePerson(person({ position: [past, current] }));
-    expect(result).toMatchObject({ title: 'Software Engineer', seniority: 'individual', companyName: 'Acme GmbH' });
+    expect(result).toMatchObject({ title: 'Software Engineer', seniority: 'individual', jobFunction: 'engineering', companyName: 'Acme GmbH' });
   });
 
   it('has no title, seniority or company without a current position', () => {
     const result = normalisePerson(person({ position: [position({ end: { year: 2020, month: 1, day: 0 } })] }));
-    expect(result).toMatchObject({ title: null, seniority: null, companyName: null });
+    expect(result).toMatchObject({ title: null, seniority: null, jobFunction: null, companyName: null });
   });
 
   it.each([
     ['Munich, Bavaria', 'Munich'],
     ['São Paulo, São Paulo, Brazil', 'São Paulo'],
     ['Berlin', 'Berlin'],
-    ['  Greater  London  ', 'Greater London'],
+    ['  Greater  London  ', 'London'], // was 'Greater London': metro areas are read as their city
+    ['Greater Seattle Area', 'Seattle'],
     ['', null],
     ['   ', null],
     [', Bavaria', null], // regression: the empty part before the comma came back as ''
+    ['MÜNCHEN, BAYERN', 'München'],
     [undefined, null],
   ])('reads city %j as %j', (city, expected) => {
     expect(normalisePerson(person({ geo: { city, countryCode: 'de' } }))?.city).toBe(expected);
@@ -179,7 +183,8 @@ describe('normalisePerson', () => {
     ['de', 'DE'],
     ['GB', 'GB'],
     [' us ', 'US'],
-    ['deu', null],
+    ['deu', 'DE'], // was null: an alpha-3 code is read as its alpha-2
+    ['xx', null],
     ['', null],
     [undefined, null],
   ])('reads countryCode %j as %j', (countryCode, expected) => {
@@ -206,8 +211,10 @@ describe('normalisePerson', () => {
       headline: null,
       title: null,
       seniority: null,
+      jobFunction: null,
       companyName: null,
       city: null,
+      region: null,
       countryCode: null,
       linkedinUrl: null,
       skills: [],
@@ -227,8 +234,10 @@ describe('normalisePerson', () => {
       headline: null,
       title: null,
       seniority: null,
+      jobFunction: null,
       companyName: null,
       city: null,
+      region: null,
       countryCode: null,
       linkedinUrl: 'https://www.linkedin.com/in/%C5%82ukasz-nowak/',
       skills: [],

@@ -2,20 +2,25 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
-import isEmail from 'validator/lib/isEmail';
 import { APP_CONFIG, ValidatorEnv } from '@leadpipe/config';
 import { HEADERS, identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
 import { ConsumedEvent, EventPublisher, OutgoingEvent, Outcome, processed, skipped } from '@leadpipe/kafka';
 import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
-import { isFreeMailDomain, NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
+import { NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
 import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
 import { scoreLead } from './lead-scorer';
+import { analyseEmail } from './normalise/email';
+import { flagsOf, reasonOf } from './normalise/flags';
+import { normaliseLinkedinProfileUrl } from './normalise/linkedin';
+import { caseName, fullNameOf } from './normalise/names';
 
 const EVENT_NAMESPACE = '0d7f3c1e-2b6a-4f0e-9a51-6c8e2d4b7a90';
 
 interface Row {
   event: ConsumedEvent<LeadEnriched>;
   validated: LeadValidated;
+  /** Why the lead has its status (`invalid`, `not_found`); flags alone do not make one. */
+  statusReason: string | null;
   person: ReturnType<typeof normalisePerson>;
   company: ReturnType<typeof normaliseCompany>;
 }
@@ -49,7 +54,7 @@ export class ValidationService {
       await lockAgainstErasure(tx);
       const suppressed = await suppressedAmong(tx, hashesOf.flat());
       erased = new Set(hashesOf.flatMap((hashes, i) => (hashes.some((hash) => suppressed.has(hash)) ? [i] : [])));
-      for (const [i, { event, validated, person, company }] of rows.entries()) {
+      for (const [i, { event, validated, statusReason, person, company }] of rows.entries()) {
         if (erased.has(i)) continue;
         const e = event.value;
         await tx.query(
@@ -62,7 +67,7 @@ export class ValidationService {
             e.leadId,
             e.identityKey,
             validated.status,
-            validated.reasons[0] ?? null,
+            statusReason,
             JSON.stringify(validated.reasons),
             validated.score,
             e.lead.email ?? null,
@@ -114,40 +119,53 @@ export class ValidationService {
     });
   }
 
-  private evaluate(event: ConsumedEvent<LeadEnriched>): Row {
+  private evaluate(event: ConsumedEvent<LeadEnriched>, now = new Date()): Row {
     const e = event.value;
-    const person = normalisePerson(e.person as NetrowsPerson | null);
+    const rawPerson = e.person as NetrowsPerson | null;
+    const person = normalisePerson(rawPerson);
     const company = normaliseCompany(e.company as NetrowsCompany | null);
-    const reasons = e.outcome === 'disqualified' ? [...e.reasons] : invalidReasons(e.lead);
-    const hasWorkEmail = Boolean(e.lead.email && isEmail(e.lead.email) && !isFreeMailDomain(e.lead.email));
-    const score = reasons.length === 0 && e.outcome === 'enriched' ? scoreLead(person, company, hasWorkEmail).total : null;
-    if (reasons.length === 0 && e.outcome === 'not_found') {
-      reasons.push(
-        e.lead.email && !e.lead.linkedinUrl && isFreeMailDomain(e.lead.email)
-          ? 'free-mail address: the provider cannot look it up'
-          : 'provider has no profile for this identity',
+    const email = e.lead.email ? analyseEmail(e.lead.email) : null;
+    const invalid = invalidReasons(e.lead);
+    const status = e.outcome === 'disqualified' || invalid.length > 0 ? 'invalid' : e.outcome;
+    // The reasons for the status come first (the lead's status_reason), the flags after them.
+    const statusReasons = e.outcome === 'disqualified' ? [...e.reasons] : invalid;
+    if (status === 'not_found') {
+      statusReasons.push(
+        email?.freeMail && !e.lead.linkedinUrl ? 'free-mail address: the provider cannot look it up' : 'provider has no profile for this identity',
       );
     }
+    const flags = flagsOf({
+      lead: e.lead,
+      email,
+      person: rawPerson,
+      companyDomain: company?.domain ?? null,
+      fetchedAt: e.enrichedAt,
+      now,
+      staleAfterDays: this.config.VALIDATOR_STALE_AFTER_DAYS,
+    });
+    const reasons = [...statusReasons, ...flags.map(reasonOf)];
+    const hasWorkEmail = email !== null && !email.freeMail && !email.disposable;
+    const score = status === 'enriched' ? scoreLead(person, company, hasWorkEmail).total : null;
     const validated: LeadValidated = {
       schemaVersion: 1,
       eventId: uuidv5(`${e.eventId}:validated`, EVENT_NAMESPACE),
       leadId: e.leadId,
       identityKey: e.identityKey,
-      status: e.outcome === 'disqualified' || invalidReasons(e.lead).length > 0 ? 'invalid' : e.outcome,
+      status,
       score,
       reasons,
       summary: {
-        fullName: person?.fullName ?? ([e.lead.firstName, e.lead.lastName].filter(Boolean).join(' ') || null),
-        email: e.lead.email ?? null,
+        fullName: person?.fullName ?? fullNameOf(caseName(e.lead.firstName), caseName(e.lead.lastName)),
+        email: email?.address ?? e.lead.email ?? null,
         title: person?.title ?? null,
         companyName: company?.name ?? person?.companyName ?? null,
         companyDomain: company?.domain ?? e.lead.companyDomain ?? null,
         country: person?.countryCode ?? null,
-        linkedinUrl: person?.linkedinUrl ?? null,
+        linkedinUrl: person?.linkedinUrl ?? normaliseLinkedinProfileUrl(e.lead.linkedinUrl),
       },
-      validatedAt: new Date().toISOString(),
+      validatedAt: now.toISOString(),
     };
-    return { event, validated, person, company };
+    return { event, validated, statusReason: statusReasons[0] ?? null, person, company };
   }
 }
 

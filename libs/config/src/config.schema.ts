@@ -172,6 +172,8 @@ export const enricherEnvSchema = commonEnvSchema.extend({
 
 export const validatorEnvSchema = commonEnvSchema.extend({
   VALIDATOR_PORT: port.default(3002),
+  /** Provider data older than this many days is flagged `stale_data` (Netrows sends no "last updated" date). */
+  VALIDATOR_STALE_AFTER_DAYS: positiveInt.default(365),
 });
 
 export const notifierEnvSchema = commonEnvSchema.extend({

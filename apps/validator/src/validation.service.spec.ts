@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { ValidatorEnv } from '@leadpipe/config';
+import type { LeadEnriched, LeadValidated } from '@leadpipe/contracts';
+import type { ConsumedEvent, EventPublisher } from '@leadpipe/kafka';
+import { ValidationService } from './validation.service';
+
+/** The service against a fake transaction that records the rows it writes and the events it publishes. */
+function harness() {
+  const queries: Array<{ sql: string; params: unknown[] }> = [];
+  const tx = {
+    query: async (sql: string, params: unknown[] = []) => {
+      queries.push({ sql, params });
+      return [];
+    },
+  };
+  const db = { transaction: async (work: (t: typeof tx) => Promise<void>) => work(tx) } as unknown as DataSource;
+  const published: LeadValidated[] = [];
+  const publisher = { publish: async (_topic: string, events: Array<{ value: LeadValidated }>) => void published.push(...events.map((e) => e.value)) } as unknown as EventPublisher;
+  const config = { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv;
+  const service = new ValidationService(db, publisher, config);
+  const leadRow = () => queries.find((q) => q.sql.includes('INSERT INTO leads'))!.params;
+  const enrichmentRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichments'))?.params;
+  return { service, published, leadRow, enrichmentRow };
+}
+
+const enriched = (overrides: Partial<LeadEnriched> = {}): ConsumedEvent<LeadEnriched> => ({
+  topic: 'leads.enriched.v1',
+  partition: 0,
+  offset: '1',
+  key: 'email:jane@acme.com',
+  headers: {},
+  correlationId: randomUUID(),
+  value: {
+    schemaVersion: 1,
+    eventId: randomUUID(),
+    leadId: randomUUID(),
+    identityKey: 'email:jane@acme.com',
+    receivedAt: new Date().toISOString(),
+    lead: { email: 'jane@acme.com', firstName: 'Jane', lastName: 'Doe' },
+    outcome: 'enriched',
+    reasons: [],
+    provider: 'netrows',
+    providerCalls: 2,
+    enrichedAt: new Date().toISOString(),
+    person: {
+      username: 'jane-doe',
+      firstName: 'JANE',
+      lastName: 'doe',
+      geo: { city: 'Munich, Bavaria', countryCode: 'de' },
+      position: [{ companyName: 'Acme', title: 'vp of SALES', start: { year: 2021, month: 4, day: 0 }, end: { year: 0, month: 0, day: 0 } }],
+      skills: [{ name: 'B2B' }, { name: 'b2b' }],
+    },
+    company: { name: 'Acme', website: 'https://www.acme.com', staffCount: 180, industries: ['Computer Software'] },
+    ...overrides,
+  },
+});
+
+describe('ValidationService', () => {
+  it('stores the normalised person and company and scores a clean lead with no reasons', async () => {
+    const { service, published, leadRow, enrichmentRow } = harness();
+    await service.validateBatch([enriched()]);
+    expect(published[0]).toMatchObject({ status: 'enriched', reasons: [], score: expect.any(Number) });
+    expect(published[0].summary).toMatchObject({ fullName: 'Jane Doe', title: 'VP of Sales', country: 'DE', linkedinUrl: 'https://www.linkedin.com/in/jane-doe/' });
+    expect(leadRow()[3]).toBeNull(); // status_reason
+    expect(JSON.parse(enrichmentRow()![5] as string)).toMatchObject({ seniority: 'vp', job_function: 'sales', city: 'Munich', region: 'Bavaria', skills: ['B2B'] });
+    expect(JSON.parse(enrichmentRow()![6] as string)).toMatchObject({ industry: 'Software Development', size_band: '51-200' });
+  });
+
+  it('keeps an enriched lead enriched and scored when it is flagged, with the flags as reasons', async () => {
+    const { service, published, leadRow } = harness();
+    const event = enriched();
+    event.value.lead = { email: 'jane@beta.io', firstName: 'John', lastName: 'Smith' };
+    await service.validateBatch([event]);
+    expect(published[0]).toMatchObject({ status: 'enriched', score: expect.any(Number) });
+    expect(published[0].reasons).toEqual([
+      'domain_mismatch: e-mail beta.io, company website acme.com',
+      "name_mismatch: the profile's first and last name differs from the lead's",
+    ]);
+    expect(leadRow()[3]).toBeNull();
+    expect(JSON.parse(leadRow()[4] as string)).toEqual(published[0].reasons);
+  });
+
+  it('does not count a disposable address as a work e-mail', async () => {
+    const work = harness();
+    await work.service.validateBatch([enriched()]);
+    const disposable = harness();
+    const event = enriched();
+    event.value.lead = { email: 'jane@mailinator.com', firstName: 'Jane' };
+    await disposable.service.validateBatch([event]);
+    expect(disposable.published[0].reasons).toContain('disposable_email: mailinator.com hands out throw-away addresses');
+    expect(disposable.published[0].score).toBe(work.published[0].score! - 10);
+  });
+
+  it('gives a not-found lead its reason first, then its flags', async () => {
+    const { service, published, leadRow } = harness();
+    await service.validateBatch([enriched({ outcome: 'not_found', person: null, company: null, lead: { email: 'jane@gmail.com' } })]);
+    expect(published[0]).toMatchObject({ status: 'not_found', score: null });
+    expect(published[0].reasons).toEqual(['free-mail address: the provider cannot look it up', 'free_mail: gmail.com is a free-mail provider']);
+    expect(leadRow()[3]).toBe('free-mail address: the provider cannot look it up');
+  });
+
+  it('makes a lead without a usable identity invalid with its reasons', async () => {
+    const { service, published, leadRow } = harness();
+    await service.validateBatch([enriched({ outcome: 'not_found', person: null, company: null, lead: { email: 'jane-at-acme', linkedinUrl: 'https://www.linkedin.com/company/acme/' } })]);
+    expect(published[0]).toMatchObject({
+      status: 'invalid',
+      score: null,
+      reasons: ['email: not a valid e-mail address', 'linkedinUrl: not a LinkedIn profile URL', 'no usable identity: a valid email or LinkedIn profile URL is required'],
+    });
+    expect(leadRow()[3]).toBe('email: not a valid e-mail address');
+  });
+
+  it('flags stale provider data and a profile without a current position', async () => {
+    const { service, published } = harness();
+    const event = enriched({ enrichedAt: new Date(Date.now() - 400 * 86_400_000).toISOString() });
+    (event.value.person as { position: Array<{ end: object }> }).position[0].end = { year: 2019, month: 2, day: 0 };
+    await service.validateBatch([event]);
+    expect(published[0].status).toBe('enriched');
+    expect(published[0].reasons).toEqual([
+      'no_current_position: the profile lists no current position',
+      'stale_data: provider data fetched 400 days ago; the last position ended 2019-02',
+    ]);
+  });
+});
