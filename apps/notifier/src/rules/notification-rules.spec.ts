@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ChannelName, DEFAULT_RULE, DEFAULT_TIERS, LeadFacts, loadRules, matchRules, parseRules, RulesFileError, tierOf } from './notification-rules';
 
 const both = new Set<ChannelName>(['slack', 'webhook']);
@@ -98,6 +98,13 @@ describe('parseRules', () => {
     expect(issuesOf('rules:\n  - { name: r, channels: [webhook, slack] }', new Set(['webhook']))).toEqual([
       'rules.0.channels.1: "slack" is not configured (NOTIFIER_SLACK_WEBHOOK_URL is empty)',
     ]);
+  });
+
+  it('reads the example file the docs point to', () => {
+    const file = resolve(__dirname, '../../../../examples/notifier-rules.yaml');
+    const rules = parseRules(readFileSync(file, 'utf8'), file, both);
+    expect(rules.rules.map((r) => r.name)).toEqual(['score-threshold', 'tier-a', 'dach-decision-makers', 'fintech-and-software']);
+    expect(matchRules(rules.rules, lead({ score: 55, tier: 'C', industry: null })).map((r) => r.name)).toEqual(['dach-decision-makers']);
   });
 
   it('names the file in the error message', () => {
