@@ -78,6 +78,9 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
       [ids],
     );
     expect(notifications.map((n) => n.status)).toEqual(highScorers.map(() => 'sent'));
+    // Signed per Standard Webhooks: the receiver verified every request with the reference library.
+    expect(pipeline.webhooks.rejected).toEqual([]);
+    for (const id of highScorers) expect(pipeline.webhooks.forLead(id)[0].headers['webhook-signature']).toMatch(/^v1,/);
   }, 120_000);
 
   it('ends an unknown person as not_found without retrying', async () => {

@@ -22,7 +22,7 @@ describe('provider outage and exhausted credits', () => {
           NETROWS_BREAKER_RESET_TIMEOUT_MS: '1500',
           NETROWS_ACCOUNT_PROBE_INTERVAL_MS: '1500',
         },
-        notifier: { NOTIFIER_ALERT_WEBHOOK_URL: alerts.url },
+        notifier: { NOTIFIER_ALERT_WEBHOOK_URL: alerts.url, NOTIFIER_ALERT_WEBHOOK_SECRET: alerts.secret },
       },
     });
     await pipeline.start();

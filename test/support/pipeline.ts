@@ -91,6 +91,7 @@ export class Pipeline {
       validator: {},
       notifier: {
         NOTIFIER_WEBHOOK_URL: this.webhooks.url,
+        NOTIFIER_WEBHOOK_SECRET: this.webhooks.secret,
         NOTIFIER_SCORE_THRESHOLD: String(this.options.scoreThreshold ?? 60),
         NOTIFIER_RETRY_BASE_MS: '200',
       },

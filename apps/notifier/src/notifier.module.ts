@@ -4,13 +4,14 @@ import { KafkaModule } from '@leadpipe/kafka';
 import { PersistenceModule } from '@leadpipe/persistence';
 import { HealthModule, loggingModule } from '@leadpipe/observability';
 import { LeadValidatedConsumer } from './lead-validated.consumer';
-import { NotificationService } from './notification.service';
+import { channelsFor, NOTIFICATION_CHANNELS, NOTIFICATION_RULES, NotificationService } from './notification.service';
 import { OpsAlertConsumer } from './ops-alert.consumer';
 import { OpsAlertService } from './ops-alert.service';
+import { NotificationRules } from './rules/notification-rules';
 
 @Module({})
 export class NotifierModule {
-  static register(config: NotifierEnv): DynamicModule {
+  static register(config: NotifierEnv, rules: NotificationRules): DynamicModule {
     return {
       module: NotifierModule,
       imports: [
@@ -21,7 +22,12 @@ export class NotifierModule {
         HealthModule.forRoot({ service: 'notifier' }),
       ],
       controllers: [LeadValidatedConsumer, OpsAlertConsumer],
-      providers: [NotificationService, OpsAlertService],
+      providers: [
+        { provide: NOTIFICATION_RULES, useValue: rules },
+        { provide: NOTIFICATION_CHANNELS, useValue: channelsFor(config) },
+        NotificationService,
+        OpsAlertService,
+      ],
     };
   }
 }

@@ -176,19 +176,80 @@ export const validatorEnvSchema = commonEnvSchema.extend({
   VALIDATOR_STALE_AFTER_DAYS: positiveInt.default(365),
 });
 
-export const notifierEnvSchema = commonEnvSchema.extend({
-  NOTIFIER_PORT: port.default(3003),
-  /** Leads scoring at or above this are announced. */
-  NOTIFIER_SCORE_THRESHOLD: z.coerce.number().int().min(0).max(100).default(70),
-  /** Where high-value leads are POSTed; empty turns the webhook channel off. */
-  NOTIFIER_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
-  /** Where operator alerts go (out of credits, bad key, breaker open); empty: logged only. */
-  NOTIFIER_ALERT_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
-  NOTIFIER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
-  NOTIFIER_MAX_ATTEMPTS: positiveInt.default(5),
-  NOTIFIER_RETRY_BASE_MS: positiveInt.default(1_000),
-  NOTIFIER_ENABLED: bool.default(true),
-});
+/** A Standard Webhooks signing secret we sign with: `whsec_` + base64 of at least 24 bytes. */
+const signingSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
+  .refine((s) => !s.startsWith('whsec_') || Buffer.from(s.slice(6), 'base64').length >= 24, { message: 'must decode to at least 24 bytes' });
+
+/** An optional URL: empty (or unset) turns the thing it points to off. */
+const optionalUrl = z.union([z.literal(''), z.string().url()]).default('');
+
+export const notifierEnvSchema = commonEnvSchema
+  .extend({
+    NOTIFIER_PORT: port.default(3003),
+    /**
+     * YAML or JSON file with the notification rules (tiers, rules, channels; see
+     * `apps/notifier/README.md`). Unset: one rule, `score-threshold`, announcing every lead
+     * scoring at least NOTIFIER_SCORE_THRESHOLD on every configured channel.
+     */
+    NOTIFIER_RULES_FILE: z.string().optional(),
+    /** The built-in rule's minimum score (ignored when NOTIFIER_RULES_FILE is set). */
+    NOTIFIER_SCORE_THRESHOLD: z.coerce.number().int().min(0).max(100).default(70),
+    /** Where the `webhook` channel POSTs leads, signed per Standard Webhooks; empty turns it off. */
+    NOTIFIER_WEBHOOK_URL: optionalUrl,
+    /** The `webhook` channel's signing secret, `whsec_` + base64 of at least 24 random bytes. */
+    NOTIFIER_WEBHOOK_SECRET: signingSecret.optional(),
+    /** Slack incoming-webhook URL of the `slack` channel; empty turns it off. */
+    NOTIFIER_SLACK_WEBHOOK_URL: optionalUrl,
+    /** Link to a lead in messages, `{id}` replaced by the lead id (e.g. `https://crm.example/leads/{id}`); empty: no link. */
+    NOTIFIER_LEAD_URL_TEMPLATE: z
+      .string()
+      .refine((t) => t.includes('{id}'), { message: 'must contain {id}' })
+      .refine((t) => URL.canParse(t.replaceAll('{id}', '00000000-0000-0000-0000-000000000000')), { message: 'must be a URL once {id} is replaced' })
+      .optional(),
+    /** Where operator alerts go (out of credits, bad key, breaker open); empty: logged only. */
+    NOTIFIER_ALERT_WEBHOOK_URL: optionalUrl,
+    /**
+     * How alerts are posted: `slack` (a Slack message), `webhook` (JSON, signed with
+     * NOTIFIER_ALERT_WEBHOOK_SECRET when set), or `auto`: `slack` for a hooks.slack.com URL.
+     */
+    NOTIFIER_ALERT_FORMAT: z.enum(['auto', 'slack', 'webhook']).default('auto'),
+    /** Signs JSON alerts like the lead webhook (its own receiver, its own secret); unset: alerts go unsigned. */
+    NOTIFIER_ALERT_WEBHOOK_SECRET: signingSecret.optional(),
+    NOTIFIER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    /**
+     * Deliveries in flight at once per replica. Each holds a database connection (the row lock
+     * that keeps a delivery single) while it POSTs, so it must stay below DATABASE_POOL_SIZE.
+     * Unset: 4, or DATABASE_POOL_SIZE - 1 if that is less.
+     */
+    NOTIFIER_SEND_CONCURRENCY: positiveInt.optional(),
+    /** Attempts of a failed delivery (in place, holding the partition) before the dead-letter topic. */
+    NOTIFIER_MAX_ATTEMPTS: positiveInt.default(5),
+    /** Attempt n + 1 waits base × 2^(n-1), ±20 % (1, 2, 4, 8 s). */
+    NOTIFIER_RETRY_BASE_MS: positiveInt.default(1_000),
+    NOTIFIER_ENABLED: bool.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NOTIFIER_WEBHOOK_URL && !env.NOTIFIER_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFIER_WEBHOOK_SECRET'],
+        message: 'is required when NOTIFIER_WEBHOOK_URL is set (webhooks are signed)',
+      });
+    }
+    if (env.NOTIFIER_SEND_CONCURRENCY !== undefined && env.NOTIFIER_SEND_CONCURRENCY >= env.DATABASE_POOL_SIZE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFIER_SEND_CONCURRENCY'],
+        message: `must be below DATABASE_POOL_SIZE (${env.DATABASE_POOL_SIZE}): every delivery in flight holds a connection`,
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    NOTIFIER_SEND_CONCURRENCY: env.NOTIFIER_SEND_CONCURRENCY ?? Math.max(1, Math.min(4, env.DATABASE_POOL_SIZE - 1)),
+  }));
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;

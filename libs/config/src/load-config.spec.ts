@@ -116,6 +116,31 @@ describe('loadConfig', () => {
       expect(error.message).toContain(variable);
     });
 
+    it.each([
+      ['a webhook URL without its signing secret', { NOTIFIER_WEBHOOK_URL: 'https://hooks.example/leads' }, 'NOTIFIER_WEBHOOK_SECRET: is required when NOTIFIER_WEBHOOK_URL is set'],
+      ['a secret not in whsec_ form', { NOTIFIER_WEBHOOK_SECRET: 'plain-text-secret-of-some-length' }, 'NOTIFIER_WEBHOOK_SECRET: must be whsec_ followed by base64'],
+      ['a secret of fewer than 24 bytes', { NOTIFIER_WEBHOOK_SECRET: `whsec_${Buffer.alloc(16).toString('base64')}` }, 'NOTIFIER_WEBHOOK_SECRET: must decode to at least 24 bytes'],
+      ['a lead URL template without {id}', { NOTIFIER_LEAD_URL_TEMPLATE: 'https://crm.example/leads' }, 'NOTIFIER_LEAD_URL_TEMPLATE: must contain {id}'],
+      ['as many deliveries in flight as pooled connections', { NOTIFIER_SEND_CONCURRENCY: '10' }, 'NOTIFIER_SEND_CONCURRENCY: must be below DATABASE_POOL_SIZE (10)'],
+    ])('refuses %s (notifier)', (_case, env, issue) => {
+      expect(configErrorOf(() => loadConfig(notifierEnvSchema, env)).issues).toEqual([expect.stringContaining(issue)]);
+    });
+
+    it('accepts a signed webhook and a lead link (notifier)', () => {
+      const secret = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+      const config = loadConfig(notifierEnvSchema, {
+        NOTIFIER_WEBHOOK_URL: 'https://hooks.example/leads',
+        NOTIFIER_WEBHOOK_SECRET: secret,
+        NOTIFIER_LEAD_URL_TEMPLATE: 'https://crm.example/leads/{id}',
+      });
+      expect(config).toMatchObject({ NOTIFIER_WEBHOOK_SECRET: secret, NOTIFIER_ALERT_FORMAT: 'auto', NOTIFIER_SEND_CONCURRENCY: 4 });
+    });
+
+    it('keeps deliveries in flight below the pool size by default (notifier)', () => {
+      expect(loadConfig(notifierEnvSchema, { DATABASE_POOL_SIZE: '3' }).NOTIFIER_SEND_CONCURRENCY).toBe(2);
+      expect(loadConfig(notifierEnvSchema, { DATABASE_POOL_SIZE: '1' }).NOTIFIER_SEND_CONCURRENCY).toBe(1);
+    });
+
     it('names every bad variable at once', () => {
       const error = configErrorOf(() =>
         loadConfig(notifierEnvSchema, { NOTIFIER_SCORE_THRESHOLD: '101', NOTIFIER_ENABLED: 'maybe', NOTIFIER_WEBHOOK_URL: 'not a url' }),
