@@ -26,6 +26,10 @@ export class LeadEntity {
   @Column({ type: 'smallint', nullable: true })
   score!: number | null;
 
+  /** How the score was reached: the criteria that gave points, `[{ criterion, value, points }]`. */
+  @Column({ name: 'score_breakdown', type: 'jsonb', nullable: true })
+  scoreBreakdown!: Array<{ criterion: string; value: string | boolean; points: number }> | null;
+
   @Column({ type: 'text', nullable: true })
   email!: string | null;
 
