@@ -15,6 +15,7 @@ import { LeadChangeNotify1796040200000 } from './migrations/1796040200000-lead-c
 import { DeadLetters1796040300000 } from './migrations/1796040300000-dead-letters';
 import { ApiKeys1796040400000 } from './migrations/1796040400000-api-keys';
 import { ScoreBreakdownProvenanceHistory1796040500000 } from './migrations/1796040500000-score-breakdown-provenance-history';
+import { LeadScoreIndex1796040600000 } from './migrations/1796040600000-lead-score-index';
 
 export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity, EnrichmentHistoryEntity];
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   DeadLetters1796040300000,
   ApiKeys1796040400000,
   ScoreBreakdownProvenanceHistory1796040500000,
+  LeadScoreIndex1796040600000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
