@@ -139,7 +139,7 @@ describe('erasing a person, end to end', () => {
     expect(erased.status).toBe(200);
     expect(erased.json).toEqual({
       id: erinId,
-      erased: { leads: 2, enrichments: 2, notifications: expect.any(Number), outbox: 0, dead_letters: 0, idempotency_keys: 0, cache_keys: 2 },
+      erased: { leads: 2, enrichments: 2, history: 2, notifications: expect.any(Number), outbox: 0, dead_letters: 0, idempotency_keys: 0, cache_keys: 2 },
       suppressed: true,
     });
     expect(await tablesMentioning(needles)).toEqual([]);

@@ -93,6 +93,10 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
          VALUES ($1, 'netrows', 'enriched', 2, now(), $2, NULL, $3, NULL, gen_random_uuid(), now())`,
         [id, JSON.stringify({ linkedin_url: `https://www.linkedin.com/in/${person.slug}/` }), JSON.stringify({ username: person.slug })],
       );
+      await env.db.query(
+        `INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person) VALUES ($1, gen_random_uuid(), 'netrows', 'enriched', now(), $2)`,
+        [id, JSON.stringify({ username: person.slug })],
+      );
     }
     await env.db.query(`INSERT INTO notifications (lead_id, channel, rule, status, attempts) VALUES ($1, 'webhook', 'score-threshold', 'sent', 1)`, [ids.named]);
     // A dead letter of the person, by lead and one by Kafka key only (no lead id could be read).
@@ -115,12 +119,13 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
     expect(status).toBe(200);
     expect(json).toEqual({
       id: ids.named,
-      erased: { leads: 6, enrichments: 2, notifications: 1, outbox: 6, dead_letters: 2, idempotency_keys: 1, cache_keys: 3 },
+      erased: { leads: 6, enrichments: 2, history: 2, notifications: 1, outbox: 6, dead_letters: 2, idempotency_keys: 1, cache_keys: 3 },
       suppressed: true,
     });
     const personIds = [ids.named, ids.again, ids.byProfile, ids.namesProfile, ids.matchedProfile, keyedId];
     expect(await count(`SELECT count(*)::int AS n FROM leads WHERE id = ANY($1::uuid[])`, [personIds])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM enrichments WHERE lead_id = ANY($1::uuid[])`, [personIds])).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM enrichment_history WHERE lead_id = ANY($1::uuid[])`, [personIds])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM notifications WHERE lead_id = ANY($1::uuid[])`, [personIds])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'leadId' = ANY($1::text[])`, [personIds])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM dead_letters`, [])).toBe(0);

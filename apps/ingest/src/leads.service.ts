@@ -38,6 +38,8 @@ export interface LeadView {
   status_reason: string | null;
   reasons: string[];
   score: number | null;
+  /** The criteria that gave the score its points; null when the lead has no score. */
+  score_breakdown: LeadEntity['scoreBreakdown'];
   input: {
     email: string | null;
     first_name: string | null;
@@ -53,6 +55,8 @@ export interface LeadView {
     fetched_at: string;
     person: Record<string, unknown> | null;
     company: Record<string, unknown> | null;
+    /** Field → its source (`input` or the provider) and when it was given or fetched. */
+    provenance: EnrichmentEntity['provenance'];
   } | null;
 }
 
@@ -244,6 +248,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
       status_reason: lead.statusReason,
       reasons: lead.reasons,
       score: lead.score,
+      score_breakdown: lead.scoreBreakdown,
       input: {
         email: lead.email,
         first_name: lead.firstName,
@@ -260,6 +265,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
             fetched_at: enrichment.fetchedAt.toISOString(),
             person: enrichment.person,
             company: enrichment.company,
+            provenance: enrichment.provenance,
           }
         : null,
     };

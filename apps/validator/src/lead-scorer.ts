@@ -1,22 +1,46 @@
-import { NormalisedCompany, NormalisedPerson, Seniority } from './lead-normaliser';
+import { NormalisedCompany, NormalisedPerson } from './lead-normaliser';
+import { ANY, DEFAULT_SCORING_RULES, ScoringRules } from './scoring-rules';
 
-const SENIORITY_POINTS: Record<Seniority, number> = { c_level: 45, vp: 38, director: 30, manager: 18, individual: 6 };
+export type ScoreCriterion = 'seniority' | 'job_function' | 'company_size' | 'industry' | 'country' | 'work_email' | 'current_position';
 
-export interface ScoreBreakdown {
-  total: number;
-  parts: Record<string, number>;
+/** One line of a score's breakdown, as stored in `leads.score_breakdown`. */
+export interface ScorePart {
+  criterion: ScoreCriterion;
+  /** The lead's value the points were given for (`true` for a signal). */
+  value: string | boolean;
+  points: number;
 }
 
-/** Ideal-customer fit from 0 to 100: seniority, company size, reachability. */
-export function scoreLead(person: NormalisedPerson | null, company: NormalisedCompany | null, hasWorkEmail: boolean): ScoreBreakdown {
-  const parts: Record<string, number> = {};
-  if (person?.seniority) parts.seniority = SENIORITY_POINTS[person.seniority];
-  const staff = company?.staffCount ?? null;
-  if (staff !== null) parts.companySize = staff > 1000 ? 30 : staff > 200 ? 24 : staff > 50 ? 16 : staff > 10 ? 8 : 3;
-  if (hasWorkEmail) parts.workEmail = 10;
-  if (person?.countryCode) parts.location = 5;
-  if (company?.industry) parts.industry = 5;
-  if (person?.title && company?.name) parts.currentPosition = 5;
-  const total = Math.min(100, Object.values(parts).reduce((a, b) => a + b, 0));
-  return { total, parts };
+export interface LeadScore {
+  /** The sum of the parts, kept between 0 and 100. */
+  total: number;
+  /** The criteria that gave points (non-zero), in the order of the rules file's sections. */
+  breakdown: ScorePart[];
+}
+
+/** Points of `value` in a criterion's table: its own entry, else the `'*'` entry. */
+function pointsOf(table: Record<string, number>, value: string): number {
+  return table[value] ?? table[ANY] ?? 0;
+}
+
+/** Ideal-customer fit from 0 to 100 by the rules: who the person is, the company, reachability. */
+export function scoreLead(
+  person: NormalisedPerson | null,
+  company: NormalisedCompany | null,
+  hasWorkEmail: boolean,
+  rules: ScoringRules = DEFAULT_SCORING_RULES,
+): LeadScore {
+  const breakdown: ScorePart[] = [];
+  const add = (criterion: ScoreCriterion, value: string | boolean, points: number) => {
+    if (points !== 0) breakdown.push({ criterion, value, points });
+  };
+  if (person?.seniority) add('seniority', person.seniority, pointsOf(rules.seniority, person.seniority));
+  if (person?.jobFunction) add('job_function', person.jobFunction, pointsOf(rules.job_function, person.jobFunction));
+  if (company?.sizeBand) add('company_size', company.sizeBand, pointsOf(rules.company_size, company.sizeBand));
+  if (company?.industry) add('industry', company.industry, pointsOf(rules.industry, company.industry));
+  if (person?.countryCode) add('country', person.countryCode, pointsOf(rules.country, person.countryCode));
+  if (hasWorkEmail) add('work_email', true, rules.signals.work_email);
+  if (person?.title && company?.name) add('current_position', true, rules.signals.current_position);
+  const sum = breakdown.reduce((total, part) => total + part.points, 0);
+  return { total: Math.max(0, Math.min(100, sum)), breakdown };
 }

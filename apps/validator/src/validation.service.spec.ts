@@ -3,14 +3,19 @@ import type { DataSource } from 'typeorm';
 import type { ValidatorEnv } from '@leadpipe/config';
 import type { LeadEnriched, LeadValidated } from '@leadpipe/contracts';
 import type { ConsumedEvent, EventPublisher } from '@leadpipe/kafka';
+import { DEFAULT_SCORING_RULES } from './scoring-rules';
 import { ValidationService } from './validation.service';
+import type { StoredInput } from './write-policy';
 
 /** The service against a fake transaction that records the rows it writes and the events it publishes. */
-function harness() {
+function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   const queries: Array<{ sql: string; params: unknown[] }> = [];
   const tx = {
     query: async (sql: string, params: unknown[] = []) => {
       queries.push({ sql, params });
+      if (sql.startsWith('SELECT id, email')) return storedLeads;
+      // The lead's upsert wrote its row (no newer enrichment is stored).
+      if (sql.includes('INSERT INTO leads')) return [{ id: params[0] }];
       return [];
     },
   };
@@ -18,10 +23,11 @@ function harness() {
   const published: LeadValidated[] = [];
   const publisher = { publish: async (_topic: string, events: Array<{ value: LeadValidated }>) => void published.push(...events.map((e) => e.value)) } as unknown as EventPublisher;
   const config = { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv;
-  const service = new ValidationService(db, publisher, config);
+  const service = new ValidationService(db, publisher, config, DEFAULT_SCORING_RULES);
   const leadRow = () => queries.find((q) => q.sql.includes('INSERT INTO leads'))!.params;
   const enrichmentRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichments'))?.params;
-  return { service, published, leadRow, enrichmentRow };
+  const historyRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichment_history'))?.params;
+  return { service, published, leadRow, enrichmentRow, historyRow };
 }
 
 const enriched = (overrides: Partial<LeadEnriched> = {}): ConsumedEvent<LeadEnriched> => ({
@@ -121,5 +127,57 @@ describe('ValidationService', () => {
       'no_current_position: the profile lists no current position',
       'stale_data: provider data fetched 400 days ago; the last position ended 2019-02',
     ]);
+  });
+
+  it('stores the score breakdown beside the score', async () => {
+    const { service, published, leadRow } = harness();
+    await service.validateBatch([enriched()]);
+    const breakdown = JSON.parse(leadRow()[6] as string) as Array<{ criterion: string; points: number }>;
+    expect(breakdown.map((p) => p.criterion)).toEqual(['seniority', 'company_size', 'industry', 'country', 'work_email', 'current_position']);
+    expect(breakdown.reduce((a, p) => a + p.points, 0)).toBe(published[0].score);
+  });
+
+  it('records the raw answer in the history and the provenance of every stored field', async () => {
+    const { service, enrichmentRow, historyRow } = harness();
+    const event = enriched();
+    await service.validateBatch([event]);
+    expect(historyRow()).toEqual([event.value.leadId, event.value.eventId, 'netrows', 'enriched', event.value.enrichedAt, JSON.stringify(event.value.person), JSON.stringify(event.value.company)]);
+    const provenance = JSON.parse(enrichmentRow()![9] as string) as Record<string, { source: string; fetched_at: string }>;
+    expect(provenance.email).toEqual({ source: 'input', fetched_at: event.value.receivedAt });
+    expect(provenance['person.title']).toEqual({ source: 'netrows', fetched_at: event.value.enrichedAt });
+    expect(provenance['company.industry']).toEqual({ source: 'netrows', fetched_at: event.value.enrichedAt });
+    expect(provenance).not.toHaveProperty('company_domain');
+  });
+
+  it('judges a known lead on its stored input, not on the input a later event carries', async () => {
+    const stored = { email: 'jane@acme.com', first_name: 'Jane', last_name: 'Doe', company_domain: null, linkedin_url: null, received_at: new Date('2026-01-02T03:04:05Z') };
+    const event = enriched();
+    event.value.lead = { email: 'jane@gmail.com', firstName: 'Someone', lastName: 'Else' };
+    const { service, published, enrichmentRow } = harness([{ id: event.value.leadId, ...stored }]);
+    await service.validateBatch([event]);
+    expect(published[0].reasons).toEqual([]);
+    expect(published[0].summary.email).toBe('jane@acme.com');
+    const provenance = JSON.parse(enrichmentRow()![9] as string) as Record<string, { fetched_at: string }>;
+    expect(provenance.email.fetched_at).toBe('2026-01-02T03:04:05.000Z');
+  });
+
+  it('passes on nothing and stores no enrichment for an event older than the stored enrichment, but keeps it in the history', async () => {
+    // The lead's guarded upsert writes nothing: a newer enrichment is stored.
+    const event = enriched();
+    const queries: string[] = [];
+    const tx = {
+      query: async (sql: string) => {
+        queries.push(sql);
+        return [];
+      },
+    };
+    const db = { transaction: async (work: (t: typeof tx) => Promise<void>) => work(tx) } as unknown as DataSource;
+    const sent: unknown[] = [];
+    const publisher = { publish: async (_topic: string, events: unknown[]) => void sent.push(...events) } as unknown as EventPublisher;
+    const outcomes = await new ValidationService(db, publisher, { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv, DEFAULT_SCORING_RULES).validateBatch([event]);
+    expect(outcomes[0]).toMatchObject({ status: 'skipped' });
+    expect(sent).toEqual([]);
+    expect(queries.some((q) => q.includes('INSERT INTO enrichment_history'))).toBe(true);
+    expect(queries.some((q) => q.includes('INSERT INTO enrichments'))).toBe(false);
   });
 });

@@ -8,7 +8,9 @@ import { ConsumedEvent, EventPublisher, OutgoingEvent, Outcome, processed, skipp
 import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
 import { NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
 import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
-import { scoreLead } from './lead-scorer';
+import { ScorePart, scoreLead } from './lead-scorer';
+import { SCORING_RULES, ScoringRules } from './scoring-rules';
+import { effectiveInput, provenanceOf, StoredInput } from './write-policy';
 import { analyseEmail } from './normalise/email';
 import { flagsOf, reasonOf } from './normalise/flags';
 import { normaliseLinkedinProfileUrl } from './normalise/linkedin';
@@ -21,14 +23,26 @@ interface Row {
   validated: LeadValidated;
   /** Why the lead has its status (`invalid`, `not_found`); flags alone do not make one. */
   statusReason: string | null;
+  /** Null when the lead has no score (not enriched). */
+  scoreBreakdown: ScorePart[] | null;
+  /** The input the lead is judged on and stored with (the stored one when the lead is known). */
+  input: LeadEnriched['lead'];
+  /** When that input was given. */
+  inputReceivedAt: Date | string;
   person: ReturnType<typeof normalisePerson>;
   company: ReturnType<typeof normaliseCompany>;
 }
 
 /**
- * Cleans, scores and stores enriched leads. A slice is written in one transaction (lead and
- * enrichment together), idempotently: a redelivered event rewrites the same values, and an
- * older enrichment never replaces a newer one. Validated events go out after the commit.
+ * Cleans, scores and stores enriched leads. A slice is written in one transaction (lead,
+ * enrichment and the raw answer's history row together), idempotently: a redelivered event
+ * rewrites the same values and adds no history row, and an older enrichment never replaces a
+ * newer one (neither on the enrichment nor on the lead's status and score); such a stale event
+ * is recorded in the history only and not passed on.
+ *
+ * Write policy: the lead's input (e-mail, names, company domain, LinkedIn URL) is written once,
+ * when the validator first sees the lead, and never overwritten; provider fields are replaced
+ * as a whole by a newer enrichment. `enrichments.provenance` says which is which, and when.
  *
  * A lead whose person was erased is neither stored nor passed on: its upsert would bring the
  * erased rows back. The transaction holds the erasure lock shared, so an erasure either runs
@@ -42,27 +56,39 @@ export class ValidationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: EventPublisher,
     @Inject(APP_CONFIG) private readonly config: ValidatorEnv,
+    @Inject(SCORING_RULES) private readonly rules: ScoringRules,
   ) {}
 
   async validateBatch(events: ConsumedEvent<LeadEnriched>[]): Promise<Outcome[]> {
-    const rows = events.map((event) => this.evaluate(event));
-    const hashesOf = rows.map(({ event }) =>
+    const hashesOf = events.map((event) =>
       [...new Set([event.value.identityKey, ...identityKeysOf(event.value.lead)])].map((key) => suppressionHash(key, this.config.SUPPRESSION_PEPPER)),
     );
     let erased = new Set<number>();
+    const stale = new Set<number>();
+    let rows: Row[] = [];
     await this.db.transaction(async (tx) => {
       await lockAgainstErasure(tx);
       const suppressed = await suppressedAmong(tx, hashesOf.flat());
       erased = new Set(hashesOf.flatMap((hashes, i) => (hashes.some((hash) => suppressed.has(hash)) ? [i] : [])));
-      for (const [i, { event, validated, statusReason, person, company }] of rows.entries()) {
+      const storedRows: Array<StoredInput & { id: string }> = await tx.query(
+        `SELECT id, email, first_name, last_name, company_domain, linkedin_url, received_at FROM leads WHERE id = ANY($1::uuid[])`,
+        [[...new Set(events.map((event) => event.value.leadId))]],
+      );
+      const stored = new Map(storedRows.map((row) => [row.id, row]));
+      rows = events.map((event) => this.evaluate(event, stored.get(event.value.leadId)));
+      for (const [i, { event, validated, statusReason, scoreBreakdown, input, inputReceivedAt, person, company }] of rows.entries()) {
         if (erased.has(i)) continue;
         const e = event.value;
-        await tx.query(
-          `INSERT INTO leads (id, identity_key, status, status_reason, reasons, score, email, first_name, last_name,
+        // Input columns are set on insert only (the write policy); status and score move only
+        // with an enrichment at least as new as the stored one.
+        const written: unknown[] = await tx.query(
+          `INSERT INTO leads (id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
                               company_domain, linkedin_url, source, received_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'kafka', $12, now())
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'kafka', $13, now())
            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
-             reasons = EXCLUDED.reasons, score = EXCLUDED.score, updated_at = now()`,
+             reasons = EXCLUDED.reasons, score = EXCLUDED.score, score_breakdown = EXCLUDED.score_breakdown, updated_at = now()
+           WHERE NOT EXISTS (SELECT 1 FROM enrichments en WHERE en.lead_id = leads.id AND en.fetched_at > $14::timestamptz)
+           RETURNING id`,
           [
             e.leadId,
             e.identityKey,
@@ -70,24 +96,44 @@ export class ValidationService {
             statusReason,
             JSON.stringify(validated.reasons),
             validated.score,
+            scoreBreakdown && JSON.stringify(scoreBreakdown),
             e.lead.email ?? null,
             e.lead.firstName ?? null,
             e.lead.lastName ?? null,
             e.lead.companyDomain ?? null,
             e.lead.linkedinUrl ?? null,
             e.receivedAt,
+            e.enrichedAt,
           ],
         );
+        if (written.length === 0) stale.add(i);
         // A disqualified lead was never looked up: it has no enrichment to store.
         if (e.outcome === 'disqualified') continue;
         await tx.query(
+          `INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (event_id) DO NOTHING`,
+          [e.leadId, e.eventId, e.provider, e.outcome, e.enrichedAt, e.person && JSON.stringify(e.person), e.company && JSON.stringify(e.company)],
+        );
+        if (stale.has(i)) continue;
+        const personRow = person && snakeCase(person);
+        const companyRow = company && snakeCase(company);
+        const provenance = provenanceOf({
+          input,
+          receivedAt: inputReceivedAt,
+          provider: e.provider,
+          fetchedAt: e.enrichedAt,
+          person: personRow,
+          company: companyRow,
+        });
+        await tx.query(
           `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
-                                    raw_person, raw_company, event_id, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+                                    raw_person, raw_company, provenance, event_id, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
            ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
              provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
              company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
-             event_id = EXCLUDED.event_id, updated_at = now()
+             provenance = EXCLUDED.provenance, event_id = EXCLUDED.event_id, updated_at = now()
            WHERE enrichments.fetched_at <= EXCLUDED.fetched_at`,
           [
             e.leadId,
@@ -95,17 +141,18 @@ export class ValidationService {
             e.outcome,
             e.providerCalls,
             e.enrichedAt,
-            person && JSON.stringify(snakeCase(person)),
-            company && JSON.stringify(snakeCase(company)),
+            personRow && JSON.stringify(personRow),
+            companyRow && JSON.stringify(companyRow),
             e.person && JSON.stringify(e.person),
             e.company && JSON.stringify(e.company),
+            JSON.stringify(provenance),
             e.eventId,
           ],
         );
       }
     });
     const outgoing: OutgoingEvent<'leadValidated'>[] = rows
-      .filter((_, i) => !erased.has(i))
+      .filter((_, i) => !erased.has(i) && !stale.has(i))
       .map(({ event, validated }) => ({
         key: event.value.identityKey,
         value: validated,
@@ -113,14 +160,20 @@ export class ValidationService {
       }));
     await this.publisher.publish('leadValidated', outgoing);
     return rows.map(({ event }, i) => {
-      if (!erased.has(i)) return processed();
-      this.logger.log({ msg: 'lead not stored: its person was erased', leadId: event.value.leadId });
-      return skipped('person erased: identity suppressed');
+      if (erased.has(i)) {
+        this.logger.log({ msg: 'lead not stored: its person was erased', leadId: event.value.leadId });
+        return skipped('person erased: identity suppressed');
+      }
+      if (stale.has(i)) {
+        this.logger.log({ msg: 'enrichment older than the stored one: kept in the history only', leadId: event.value.leadId });
+        return skipped('stale: a newer enrichment of the lead is stored');
+      }
+      return processed();
     });
   }
 
-  private evaluate(event: ConsumedEvent<LeadEnriched>, now = new Date()): Row {
-    const e = event.value;
+  private evaluate(event: ConsumedEvent<LeadEnriched>, stored: StoredInput | undefined, now = new Date()): Row {
+    const e = { ...event.value, lead: effectiveInput(stored, event.value.lead) };
     const rawPerson = e.person as NetrowsPerson | null;
     const person = normalisePerson(rawPerson);
     const company = normaliseCompany(e.company as NetrowsCompany | null);
@@ -145,14 +198,14 @@ export class ValidationService {
     });
     const reasons = [...statusReasons, ...flags.map(reasonOf)];
     const hasWorkEmail = email !== null && !email.freeMail && !email.disposable;
-    const score = status === 'enriched' ? scoreLead(person, company, hasWorkEmail).total : null;
+    const score = status === 'enriched' ? scoreLead(person, company, hasWorkEmail, this.rules) : null;
     const validated: LeadValidated = {
       schemaVersion: 1,
       eventId: uuidv5(`${e.eventId}:validated`, EVENT_NAMESPACE),
       leadId: e.leadId,
       identityKey: e.identityKey,
       status,
-      score,
+      score: score?.total ?? null,
       reasons,
       summary: {
         fullName: person?.fullName ?? fullNameOf(caseName(e.lead.firstName), caseName(e.lead.lastName)),
@@ -165,7 +218,16 @@ export class ValidationService {
       },
       validatedAt: now.toISOString(),
     };
-    return { event, validated, statusReason: statusReasons[0] ?? null, person, company };
+    return {
+      event,
+      validated,
+      statusReason: statusReasons[0] ?? null,
+      scoreBreakdown: score?.breakdown ?? null,
+      input: e.lead,
+      inputReceivedAt: stored?.received_at ?? e.receivedAt,
+      person,
+      company,
+    };
   }
 }
 

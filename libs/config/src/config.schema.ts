@@ -174,6 +174,10 @@ export const validatorEnvSchema = commonEnvSchema.extend({
   VALIDATOR_PORT: port.default(3002),
   /** Provider data older than this many days is flagged `stale_data` (Netrows sends no "last updated" date). */
   VALIDATOR_STALE_AFTER_DAYS: positiveInt.default(365),
+  /** Ideal-customer scoring rules (YAML or JSON, see examples/scoring.yaml); unset: the built-in rules. */
+  VALIDATOR_SCORING_FILE: z.string().min(1).optional(),
+  /** Raw provider answers in `enrichment_history` are deleted this many days after they were recorded. */
+  VALIDATOR_HISTORY_RETENTION_DAYS: positiveInt.default(180),
 });
 
 /** A Standard Webhooks signing secret we sign with: `whsec_` + base64 of at least 24 bytes. */

@@ -5,6 +5,7 @@ import { OutboxEntity } from './entities/outbox.entity';
 import { NotificationEntity } from './entities/notification.entity';
 import { ImportEntity } from './entities/import.entity';
 import { SuppressionEntity } from './entities/suppression.entity';
+import { EnrichmentHistoryEntity } from './entities/enrichment-history.entity';
 import { InitialSchema1764489600000 } from './migrations/1764489600000-initial-schema';
 import { Suppressions1767830400000 } from './migrations/1767830400000-suppressions';
 import { CsvImports1796038800000 } from './migrations/1796038800000-csv-imports';
@@ -13,8 +14,10 @@ import { LeadListIndex1796040100000 } from './migrations/1796040100000-lead-list
 import { LeadChangeNotify1796040200000 } from './migrations/1796040200000-lead-change-notify';
 import { DeadLetters1796040300000 } from './migrations/1796040300000-dead-letters';
 import { ApiKeys1796040400000 } from './migrations/1796040400000-api-keys';
+import { ScoreBreakdownProvenanceHistory1796040500000 } from './migrations/1796040500000-score-breakdown-provenance-history';
+import { LeadScoreIndex1796040600000 } from './migrations/1796040600000-lead-score-index';
 
-export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity];
+export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity, EnrichmentHistoryEntity];
 export const MIGRATIONS = [
   InitialSchema1764489600000,
   Suppressions1767830400000,
@@ -24,6 +27,8 @@ export const MIGRATIONS = [
   LeadChangeNotify1796040200000,
   DeadLetters1796040300000,
   ApiKeys1796040400000,
+  ScoreBreakdownProvenanceHistory1796040500000,
+  LeadScoreIndex1796040600000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

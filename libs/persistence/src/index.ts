@@ -1,5 +1,6 @@
 export * from './entities/lead.entity';
 export * from './entities/enrichment.entity';
+export * from './entities/enrichment-history.entity';
 export * from './entities/outbox.entity';
 export * from './entities/notification.entity';
 export * from './entities/import.entity';

@@ -22,6 +22,8 @@ export interface ErasureReport {
   erased: {
     leads: number;
     enrichments: number;
+    /** Raw provider answers in `enrichment_history`. */
+    history: number;
     notifications: number;
     outbox: number;
     dead_letters: number;
@@ -101,6 +103,7 @@ export class ErasureService {
       ]);
       const notifications = await count(`DELETE FROM notifications WHERE lead_id = ANY($1::uuid[])`, [person.leadIds]);
       const enrichments = await count(`DELETE FROM enrichments WHERE lead_id = ANY($1::uuid[])`, [person.leadIds]);
+      const history = await count(`DELETE FROM enrichment_history WHERE lead_id = ANY($1::uuid[])`, [person.leadIds]);
       // Dead letters hold the original message (the person's data), by lead or by Kafka key.
       const deadLetters = await count(`DELETE FROM dead_letters WHERE lead_id = ANY($1::uuid[]) OR message_key = ANY($2::text[])`, [
         person.leadIds,
@@ -115,7 +118,7 @@ export class ErasureService {
       return {
         hashes,
         identityKey: person.identityKey,
-        report: { leads, enrichments, notifications, outbox, dead_letters: deadLetters, idempotency_keys: idempotencyKeys, cache_keys: cacheKeysDeleted },
+        report: { leads, enrichments, history, notifications, outbox, dead_letters: deadLetters, idempotency_keys: idempotencyKeys, cache_keys: cacheKeysDeleted },
       };
     });
     if (!outcome) return null;

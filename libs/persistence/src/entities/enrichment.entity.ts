@@ -35,6 +35,10 @@ export class EnrichmentEntity {
   @Column({ name: 'raw_company', type: 'jsonb', nullable: true })
   rawCompany!: Record<string, unknown> | null;
 
+  /** Field → `{ source, fetched_at }`: `input` for what the lead's sender entered, else the provider. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  provenance!: Record<string, { source: string; fetched_at: string }>;
+
   /** The enriched event this row came from: a redelivery of it changes nothing. */
   @Column({ name: 'event_id', type: 'uuid' })
   eventId!: string;

@@ -6,6 +6,7 @@ import type { EnrichmentEntity } from './enrichment.entity';
 @Entity({ name: 'leads' })
 @Index('leads_status_received_at_idx', ['status', 'receivedAt'])
 @Index('leads_identity_key_idx', ['identityKey'])
+@Index('leads_score_received_at_id_idx', ['score', 'receivedAt', 'id'], { where: 'score IS NOT NULL' })
 @Index('leads_import_id_status_idx', ['importId', 'status'], { where: 'import_id IS NOT NULL' })
 export class LeadEntity {
   @PrimaryColumn('uuid')
@@ -25,6 +26,10 @@ export class LeadEntity {
 
   @Column({ type: 'smallint', nullable: true })
   score!: number | null;
+
+  /** How the score was reached: the criteria that gave points, `[{ criterion, value, points }]`. */
+  @Column({ name: 'score_breakdown', type: 'jsonb', nullable: true })
+  scoreBreakdown!: Array<{ criterion: string; value: string | boolean; points: number }> | null;
 
   @Column({ type: 'text', nullable: true })
   email!: string | null;
