@@ -53,6 +53,17 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
       expect(enrichment.provider).toBe('netrows');
       expect((enrichment.person as Record<string, unknown>).full_name).toEqual(expect.any(String));
       expect(lead.score).toEqual(expect.any(Number));
+      // The score with its breakdown (the points add up, capped to 0..100) ...
+      const breakdown = lead.score_breakdown as Array<{ criterion: string; points: number }>;
+      expect(breakdown.length).toBeGreaterThan(0);
+      const total = breakdown.reduce((sum, item) => sum + item.points, 0);
+      expect(lead.score).toBe(Math.max(0, Math.min(100, total)));
+      // ... and where each field came from: the lead's own input, or the provider with its fetch time.
+      const provenance = enrichment.provenance as Record<string, { source: string; fetched_at: string }>;
+      const sources = new Set(Object.values(provenance).map((p) => p.source));
+      expect(sources.has('input')).toBe(true);
+      expect([...sources].some((source) => source !== 'input')).toBe(true);
+      for (const entry of Object.values(provenance)) expect(Number.isNaN(Date.parse(entry.fetched_at))).toBe(false);
     }
 
     const rows: Array<{ id: string; raw_person: unknown; status: string }> = await pipeline.env.db.query(
