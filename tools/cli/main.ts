@@ -20,10 +20,13 @@ import { CsvInputError } from './src/lead-csv.reader';
 const EXIT_CODE_HELP = `
 Exit codes (the first that applies):
   130  interrupted with Ctrl-C (what is known is still written)
-  1    usage error, unreadable file, ingest unreachable, API key refused, or a request that failed after retries
-  2    some leads were still pending when --timeout passed
-  3    every lead was answered, but some did not go through: rows rejected as invalid, or leads dead_lettered
-  0    everything else (not_found, invalid, and suppressed rows are outcomes, not failures)
+  1    usage error, unreadable file, ingest unreachable, API key refused,
+       or a request that failed after retries
+  2    leads still pending when --timeout passed (never with --no-wait)
+  3    every lead answered, but not all went through: rows ingest rejected
+       as invalid, or leads that ended dead_lettered
+  0    the rest: leads ending not_found or invalid, and rows of persons who
+       asked to be erased (suppressed), are outcomes, not failures
 `;
 
 /**
