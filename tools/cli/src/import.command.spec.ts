@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, type ImportOptions } from './cli-options';
 import { EXIT_CODES } from './import-summary';
-import { SILENT_PROGRESS } from './import-progress.reporter';
-import { runImport, type ImportDependencies } from './import.command';
+import { SILENT_PROGRESS, type ProgressReporter } from './import-progress.reporter';
+import type { CommandDependencies } from './command-steps';
+import { runImport } from './import.command';
 import { CsvInputError } from './lead-csv.reader';
 import { startFakeIngest, type FakeIngest, type FakeIngestOptions } from './testing/fake-ingest.server';
 
@@ -20,6 +21,20 @@ const LEADS_CSV = [
   ',,,,https://www.linkedin.com/company/acme/',
   'ZOE.BRENNAN@BLUEPEAK.IO,Zoë,Brennan,bluepeak.io,',
 ].join('\n');
+
+const CLEAN_CSV = ['email,first_name', 'ada@acme-corp.com,Ada', 'unknown.person@acme-corp.com,', 'zoe@bluepeak.io,Zoë'].join('\n');
+
+/** Keeps what a command shows: phases with their totals, and the lines printed above the progress. */
+function recordingProgress(): ProgressReporter & { phases: [string, number | null][]; lines: string[] } {
+  const phases: [string, number | null][] = [];
+  const lines: string[] = [];
+  return { phases, lines, start: (phase, total) => phases.push([phase, total]), update: () => undefined, log: (line) => lines.push(line), stop: () => undefined };
+}
+
+function records(csv: string): Record<string, string>[] {
+  const [header, ...rows] = parse(csv) as string[][];
+  return rows.map((row) => Object.fromEntries(header.map((column, i) => [column, row[i]])));
+}
 
 describe('runImport', () => {
   let dir: string;
@@ -38,11 +53,20 @@ describe('runImport', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(csv: string, fake: FakeIngestOptions, overrides: Partial<ImportOptions> = {}, deps: Partial<ImportDependencies> = {}) {
+  async function run(csv: string, fake: FakeIngestOptions, overrides: Partial<ImportOptions> = {}, deps: Partial<CommandDependencies> = {}) {
     ingest = await startFakeIngest(fake);
     const file = join(dir, 'leads.csv');
     await writeFile(file, csv);
-    const options: ImportOptions = { file, ingestUrl: ingest.url, out: join(dir, 'out', 'enriched.csv'), concurrency: 3, timeoutSeconds: 30, ...overrides };
+    const options: ImportOptions = {
+      file,
+      ingestUrl: ingest.url,
+      out: join(dir, 'out', 'enriched.csv'),
+      concurrency: 3,
+      batchSize: 3,
+      mode: 'wait',
+      timeoutSeconds: 30,
+      ...overrides,
+    };
     const report = await runImport(options, {
       progress: SILENT_PROGRESS,
       log: (line) => logs.push(line),
@@ -55,9 +79,17 @@ describe('runImport', () => {
   }
 
   it('imports, follows every lead to its end, writes the CSV and exits 0', async () => {
-    const { report, options } = await run(LEADS_CSV, { unavailablePosts: 1, invisibleGets: 1, getsUntilTerminal: 2 });
+    const { report, options } = await run(CLEAN_CSV, {});
 
     expect(report.exitCode).toBe(EXIT_CODES.ok);
+    expect(report.summary).toMatchObject({ accepted: 3, rejected: [], byStatus: { enriched: 2, not_found: 1 }, pending: 0, requests: 1 });
+    expect(logs.at(-1)).toBe(`Wrote 3 leads to ${options.out}`);
+  });
+
+  it('maps rejected leads back to their rows, still writes the rest, and exits 3', async () => {
+    const { report, options } = await run(LEADS_CSV, { unavailablePosts: 1, invisibleLooks: 1, looksUntilTerminal: 2 });
+
+    expect(report.exitCode).toBe(EXIT_CODES.leadsFailed);
     expect(report.summary).toMatchObject({
       rowsRead: 8,
       blankRows: 1,
@@ -68,8 +100,8 @@ describe('runImport', () => {
       failed: [],
     });
     expect(report.summary.rejected).toEqual([
-      { row: 3, line: 4, reason: 'email: must be a valid e-mail address' },
-      { row: 6, line: 7, reason: 'email: email or linkedin_url is required' },
+      { row: 3, line: 4, reason: 'email: must be a valid e-mail address', cause: 'invalid' },
+      { row: 6, line: 7, reason: 'email: email or linkedin_url is required', cause: 'invalid' },
     ]);
     expect(logs.join('\n')).toContain('row 3: email: must be a valid e-mail address');
     expect(logs.at(-1)).toBe(`Wrote 5 leads to ${options.out}`);
@@ -110,7 +142,7 @@ describe('runImport', () => {
   it('exits 1 when rows could not be submitted at all', async () => {
     const { report } = await run('email\nada@acme-corp.com\n', { unavailablePosts: 100 });
     expect(report.exitCode).toBe(EXIT_CODES.failure);
-    expect(report.summary.failed).toEqual([{ row: 1, reason: 'POST failed: HTTP 503 after 3 attempts: Service Unavailable' }]);
+    expect(report.summary.failed).toEqual([{ row: 1, reason: 'POST /api/leads/batch failed: HTTP 503 after 3 attempts: Service Unavailable' }]);
   });
 
   it('stops and still writes what it knows when interrupted', async () => {
@@ -119,11 +151,82 @@ describe('runImport', () => {
       LEADS_CSV,
       { outcomeFor: () => 'never' },
       {},
-      { signal: controller.signal, progress: { start: () => undefined, stop: () => undefined, update: (_d, _t, detail) => detail.includes('pending') && controller.abort() } },
+      { signal: controller.signal, progress: { ...SILENT_PROGRESS, update: (_d, _t, detail) => detail.includes('pending') && controller.abort() } },
     );
     expect(report.exitCode).toBe(EXIT_CODES.interrupted);
     expect(report.summary.pending).toBe(5);
     expect((parse(await readFile(options.out, 'utf8')) as string[][]).length).toBe(6);
+  });
+
+  it('exits 3 when every lead ended but some were dead-lettered', async () => {
+    const { report } = await run(`${CLEAN_CSV}\npoison.pill@acme-corp.com,Pat`, {});
+    expect(report.summary).toMatchObject({ rejected: [], pending: 0, byStatus: { enriched: 2, not_found: 1, dead_lettered: 1 } });
+    expect(report.exitCode).toBe(EXIT_CODES.leadsFailed);
+  });
+
+  it('retries a batch whose answer was lost without creating its leads twice', async () => {
+    const { report } = await run(CLEAN_CSV, { droppedAnswers: 1 });
+
+    expect(report.exitCode).toBe(EXIT_CODES.ok);
+    expect(report.summary.accepted).toBe(3);
+    expect(ingest!.stats).toMatchObject({ batchPosts: 2, replays: 1, leadsCreated: 3 });
+    expect(new Set(report.leads.map((lead) => lead.id)).size).toBe(3);
+  });
+
+  it('lists suppressed rows apart and does not fail the run for them', async () => {
+    const { report } = await run(`${CLEAN_CSV}\nerased@acme-corp.com,Eve`, { suppressed: (lead) => lead.email === 'erased@acme-corp.com' });
+
+    expect(report.exitCode).toBe(EXIT_CODES.ok);
+    expect(report.summary).toMatchObject({ accepted: 3, rejected: [], suppressed: [{ row: 4, cause: 'suppressed' }] });
+    expect(logs.join('\n')).toMatch(/suppressed \(erased\)\s+1\n {6}row 4: suppressed: this person asked to be erased/);
+  });
+
+  it('stops with exit 1 and ingest\'s reason when the API key is refused', async () => {
+    const { report } = await run(CLEAN_CSV, { apiKey: 'lp_right' }, { apiKey: 'lp_wrong' });
+
+    expect(report.exitCode).toBe(EXIT_CODES.failure);
+    expect(report.summary.fatal).toBe('ingest refused access (HTTP 403): this API key lacks the ingest scope');
+    expect(ingest!.stats.refused).toBe(1);
+  });
+
+  it('with --no-wait, writes the accepted lead ids as received and exits 0 without following', async () => {
+    const { report, options } = await run(CLEAN_CSV, {}, { mode: 'no-wait', timeoutSeconds: null });
+
+    expect(report.exitCode).toBe(EXIT_CODES.ok);
+    expect(ingest!.stats.gets).toBe(0);
+    const written = records(await readFile(options.out, 'utf8'));
+    expect(written.map((r) => [r.row, r.status])).toEqual([
+      ['1', 'received'],
+      ['2', 'received'],
+      ['3', 'received'],
+    ]);
+    expect(written.map((r) => r.lead_id).sort()).toEqual(report.leads.map((lead) => lead.id).sort());
+    expect(logs.join('\n')).toMatch(/not followed\s+3/);
+    expect(logs.at(-1)).toBe(`Follow them later with: leadpipe follow ${options.out}`);
+  });
+
+  it('with --no-wait, still exits 3 for rejected rows', async () => {
+    const { report } = await run(`${CLEAN_CSV}\njohn@,John`, {}, { mode: 'no-wait', timeoutSeconds: null });
+    expect(report.exitCode).toBe(EXIT_CODES.leadsFailed);
+  });
+
+  it('with --follow, follows without a timeout and prints each lead as it ends', async () => {
+    const progress = recordingProgress();
+    const csv = ['email,linkedin_url', 'ada@acme-corp.com,', 'unknown.person@acme-corp.com,', 'zoe@bluepeak.io,', ',https://www.linkedin.com/company/acme/'].join('\n');
+    const { report } = await run(csv, { looksUntilTerminal: 3 }, { mode: 'follow', timeoutSeconds: null }, { progress });
+
+    expect(report.exitCode).toBe(EXIT_CODES.ok);
+    expect(progress.phases.map(([phase]) => phase)).toEqual(['submitting', 'following']);
+    expect(progress.phases[1]).toEqual(['following', 4]);
+    const byRow = new Map(report.leads.map((lead) => [lead.row, lead.id]));
+    expect([...progress.lines].sort()).toEqual(
+      [
+        `row 1 ${byRow.get(1)} enriched: score 72`,
+        `row 2 ${byRow.get(2)} not_found: person not found`,
+        `row 3 ${byRow.get(3)} enriched: score 72`,
+        `row 4 ${byRow.get(4)} invalid: linkedin_url is not a profile URL`,
+      ].sort(),
+    );
   });
 
   it('warns about ignored columns', async () => {
@@ -133,12 +236,12 @@ describe('runImport', () => {
 
   it('refuses a missing file and a file without identity columns', async () => {
     ingest = await startFakeIngest();
-    const deps: ImportDependencies = { progress: SILENT_PROGRESS, log: () => undefined, warn: () => undefined };
-    const base = { ingestUrl: ingest.url, out: join(dir, 'o.csv'), concurrency: 1, timeoutSeconds: 1 };
+    const deps: CommandDependencies = { progress: SILENT_PROGRESS, log: () => undefined, warn: () => undefined };
+    const base = { ingestUrl: ingest.url, out: join(dir, 'o.csv'), concurrency: 1, batchSize: 10, mode: 'wait' as const, timeoutSeconds: 1 };
     await expect(runImport({ ...base, file: join(dir, 'missing.csv') }, deps)).rejects.toThrow(UsageError);
     const noIdentity = join(dir, 'names.csv');
     await writeFile(noIdentity, 'first name,last name\nAda,Lovelace\n');
     await expect(runImport({ ...base, file: noIdentity }, deps)).rejects.toThrow(CsvInputError);
-    expect(ingest.stats.posts).toBe(0);
+    expect(ingest.stats.batchPosts).toBe(0);
   });
 });

@@ -9,6 +9,9 @@ import { z } from 'zod';
 export const TERMINAL_STATUSES = ['enriched', 'not_found', 'invalid', 'dead_lettered'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
+/** The status of a lead ingest holds but the pipeline has not finished. */
+export const PENDING_STATUS = 'received';
+
 export function isTerminalStatus(status: string): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
@@ -16,6 +19,12 @@ export function isTerminalStatus(status: string): status is TerminalStatus {
 const text = z.string().nullish();
 
 export const acceptedLeadSchema = z.object({ id: z.string().min(1), status: z.string().optional() });
+
+/** 202 of `POST /api/leads/batch`: the ids in the order the leads were sent. */
+export const acceptedBatchSchema = z.object({ accepted: z.number().int().nonnegative().optional(), leads: z.array(acceptedLeadSchema) });
+
+/** 409 of a lead (or batch) naming a person who asked to be erased; `indexes` are positions in the batch. */
+export const suppressedAnswerSchema = z.object({ reason: z.literal('suppressed'), indexes: z.array(z.number().int().nonnegative()).optional() });
 
 export const validationFailureSchema = z.object({
   message: z.union([z.string(), z.array(z.string())]).optional(),
@@ -66,3 +75,9 @@ export const leadViewSchema = z.object({
     .nullish(),
 });
 export type LeadView = z.infer<typeof leadViewSchema>;
+
+/** A page of `GET /api/leads` (newest first); only the ids are read. */
+export const leadPageSchema = z.object({
+  data: z.array(z.object({ id: z.string().min(1) })),
+  next_cursor: z.string().min(1).nullable(),
+});

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { CsvInputError, readLeadRows, type LeadRow } from './lead-csv.reader';
+import { countCsvRecords, CsvInputError, readLeadRows, type LeadRow } from './lead-csv.reader';
 
 async function collect(csv: string, events: Parameters<typeof readLeadRows>[1] = {}): Promise<LeadRow[]> {
   const rows: LeadRow[] = [];
@@ -57,5 +57,21 @@ describe('readLeadRows', () => {
 
   it('rejects an empty file', async () => {
     await expect(collect('')).rejects.toThrow(CsvInputError);
+  });
+});
+
+describe('countCsvRecords', () => {
+  it('counts every row readLeadRows reports one way or another: leads, blank rows and unreadable records', async () => {
+    const csv = ['email,first_name', 'a@acme-corp.com,"Ann, Jr."', ',', '', 'b@acme-corp.com,"Multi', 'line"', 'c@acme-corp.com,"Cy'].join('\n');
+    let reported = 0;
+    const rows = await collect(csv, { onBlank: () => (reported += 1), onUnreadable: () => (reported += 1) });
+
+    expect(await countCsvRecords(Readable.from([csv]))).toBe(rows.length + reported);
+    expect(rows.length + reported).toBe(4);
+  });
+
+  it('gives null for a file it cannot read', async () => {
+    const failing = new Readable({ read() { this.destroy(new Error('EACCES')); } });
+    expect(await countCsvRecords(failing)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { parse, type Options } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { hasIdentityColumn, mapLeadColumns, toLeadFieldValues, type LeadColumnMapping, type LeadFieldValues } from '@leadpipe/contracts';
 
@@ -34,26 +34,47 @@ function isParsedRecord(value: unknown): value is ParsedRecord {
   return Array.isArray(candidate.record) && typeof candidate.info?.lines === 'number';
 }
 
+/** One set of parser options, so {@link countCsvRecords} sees the records {@link readLeadRows} reads. */
+function parseOptions(onUnreadable: (reason: string) => void): Options {
+  return {
+    bom: true,
+    info: true,
+    // Exports from spreadsheets are ragged and quote loosely; one bad row must not stop the import.
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      onUnreadable(error?.message ?? 'unreadable record');
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Counts the data records of a CSV (header excluded, unreadable records included): the rows
+ * {@link readLeadRows} will report one way or another, as a progress total. Null when the file
+ * cannot be read; reading it for real reports why.
+ */
+export async function countCsvRecords(source: Readable): Promise<number | null> {
+  let unreadable = 0;
+  const parser = source.pipe(parse(parseOptions(() => (unreadable += 1))));
+  source.once('error', (error) => parser.destroy(error));
+  let records = 0;
+  try {
+    for await (const _record of parser as AsyncIterable<unknown>) records += 1;
+  } catch {
+    return null;
+  }
+  return Math.max(0, records - 1) + unreadable;
+}
+
 /**
  * Streams lead rows out of a CSV whose first line is a header. Reading is pulled by the
  * consumer, so a large file is never held in memory and posting speed sets the read speed.
  */
 export async function* readLeadRows(source: Readable, events: LeadCsvEvents = {}): AsyncGenerator<LeadRow> {
-  const parser = source.pipe(
-    parse({
-      bom: true,
-      info: true,
-      // Exports from spreadsheets are ragged and quote loosely; one bad row must not stop the import.
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (error) => {
-        events.onUnreadable?.(error?.message ?? 'unreadable record');
-        return undefined;
-      },
-    }),
-  );
+  const parser = source.pipe(parse(parseOptions((reason) => events.onUnreadable?.(reason))));
   // A read error (missing file, permissions) does not travel through pipe(); forward it.
   source.once('error', (error) => parser.destroy(error));
 

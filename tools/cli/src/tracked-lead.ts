@@ -26,8 +26,10 @@ export interface FailedRequest {
   readonly reason: string;
 }
 
+/** A row ingest refused: `invalid` input (a 400 naming it), or a `suppressed` person (409: they asked to be erased). */
 export interface RejectedRow {
   readonly row: number;
   readonly line: number;
   readonly reason: string;
+  readonly cause: 'invalid' | 'suppressed';
 }
