@@ -24,6 +24,9 @@ trap cleanup EXIT
 say "type-checking and lint"
 npm run --silent check
 
+say "monitoring rules (promtool check and unit tests)"
+npm run --silent check:monitoring
+
 say "unit tests"
 npx jest --ci --selectProjects unit --maxWorkers=2 "$@"
 
