@@ -27,6 +27,9 @@ npm run --silent check
 say "monitoring rules (promtool check and unit tests)"
 npm run --silent check:monitoring
 
+say "Compose file and Dockerfile lint"
+npm run --silent lint:deploy
+
 say "unit tests"
 npx jest --ci --selectProjects unit --maxWorkers=2 "$@"
 
