@@ -109,7 +109,7 @@ describe('metrics on real Kafka and PostgreSQL', () => {
       }
 
       const registry = new MetricsRegistry({ service: 'enricher' });
-      const metrics = new ConsumerMetrics(registry, { groupId, admin: () => env.kafka.admin() });
+      const metrics = new ConsumerMetrics(registry, { groupId, stage: 'enricher', admin: () => env.kafka.admin() });
       try {
         const text = await waitFor(
           async () => {
