@@ -412,7 +412,11 @@ describe('BatchConsumer on Kafka', () => {
         expect(['leadReceived', 'enrichRetry1']).toContain(topicKey);
         counts[status] = (counts[status] ?? 0) + 1;
       };
-      return { counts, onOutcome };
+      const deadLetterCodes: string[] = [];
+      const onDeadLetter = (_topicKey: string, code: string) => deadLetterCodes.push(code);
+      const timings: Array<{ seconds: number; events: number }> = [];
+      const onHandlerDuration = (_topicKey: string, seconds: number, events: number) => timings.push({ seconds, events });
+      return { counts, onOutcome, deadLetterCodes, onDeadLetter, timings, onHandlerDuration };
     }
 
     it(
@@ -429,8 +433,8 @@ describe('BatchConsumer on Kafka', () => {
           if (e.value.leadId === busy.leadId && busyAnswers++ === 0) return retry('provider busy');
           return processed();
         });
-        const { counts, onOutcome } = countingOutcomes();
-        await h.startConsumer('g1', handler.handler, { onOutcome });
+        const { counts, onOutcome, deadLetterCodes, onDeadLetter, timings, onHandlerDuration } = countingOutcomes();
+        await h.startConsumer('g1', handler.handler, { onOutcome, onDeadLetter, onHandlerDuration });
         await waitFullyCommitted('g1', 'everything committed');
         // The busy one comes back from the retry topic after its back-off.
         await waitFor(() => counts.processed === 5, { timeoutMs: 20_000, what: 'the retry handled and reported' });
@@ -438,6 +442,10 @@ describe('BatchConsumer on Kafka', () => {
         // Four processed at once, the busy one processed on its second attempt.
         expect(counts).toEqual({ processed: 5, skipped: 1, retry: 1, dead_letter: 1 });
         expect(await messageCount(h.env.kafka, h.deadLetterTopic)).toBe(1);
+        expect(deadLetterCodes).toEqual(['unparseable']);
+        // Every handler call is timed with the events it was given: six, then the busy one again.
+        expect(timings.reduce((sum, t) => sum + t.events, 0)).toBe(7);
+        expect(timings.every((t) => t.seconds >= 0 && t.seconds < 10)).toBe(true);
       },
       TEST_TIMEOUT_MS,
     );
@@ -452,12 +460,13 @@ describe('BatchConsumer on Kafka', () => {
         await h.publish(events, `email:outcomes-dl-${randomUUID()}@acme.example`);
 
         const handler = recordingHandler((e) => (e.value.leadId === rejected.leadId ? deadLetter('provider rejected', 'provider_rejected') : processed()));
-        const { counts, onOutcome } = countingOutcomes();
-        await h.startConsumer('g2', handler.handler, { onOutcome });
+        const { counts, onOutcome, deadLetterCodes, onDeadLetter } = countingOutcomes();
+        await h.startConsumer('g2', handler.handler, { onOutcome, onDeadLetter });
         await waitFullyCommitted('g2', 'everything committed');
 
         expect(await messageCount(h.env.kafka, h.deadLetterTopic)).toBe(1);
         expect(counts).toEqual({ processed: 2, dead_letter: 1 });
+        expect(deadLetterCodes).toEqual(['provider_rejected']);
       },
       TEST_TIMEOUT_MS,
     );

@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
 import { ingestEnvSchema, loadConfig } from '@leadpipe/config';
-import { consumerGroupId } from '@leadpipe/kafka';
+import { ConsumptionControl, consumerGroupId } from '@leadpipe/kafka';
 import { ConsumerMetrics, MetricsRegistry } from '@leadpipe/observability';
+import { CreditBudget } from '../../apps/enricher/src/credit-budget';
+import { EnricherMetrics } from '../../apps/enricher/src/enricher.metrics';
+import { OpsAlerts } from '../../apps/enricher/src/ops-alerts';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
@@ -109,7 +114,7 @@ describe('metrics on real Kafka and PostgreSQL', () => {
       }
 
       const registry = new MetricsRegistry({ service: 'enricher' });
-      const metrics = new ConsumerMetrics(registry, { groupId, admin: () => env.kafka.admin() });
+      const metrics = new ConsumerMetrics(registry, { groupId, stage: 'enricher', admin: () => env.kafka.admin() });
       try {
         const text = await waitFor(
           async () => {
@@ -125,6 +130,39 @@ describe('metrics on real Kafka and PostgreSQL', () => {
       } finally {
         await metrics.close();
       }
+    }, 30_000);
+  });
+
+  describe('the enricher credit budget', () => {
+    const prefix = `leadpipe:test-metrics-budget-${randomUUID()}:`;
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', { keyPrefix: prefix });
+
+    afterAll(async () => {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys.map((k) => k.slice(prefix.length)));
+      redis.disconnect();
+    });
+
+    it("shows the daily limit and today's remaining credits, read from Redis on scrape", async () => {
+      const control = new ConsumptionControl();
+      const alerts = { raise: async () => undefined } as unknown as OpsAlerts;
+      // Two replicas spending one budget: the one scraped sees the other's spending too.
+      const scraped = new CreditBudget(redis, 10, {}, control, alerts);
+      const other = new CreditBudget(redis, 10, { profile: 3 }, new ConsumptionControl(), alerts);
+      const registry = new MetricsRegistry({ service: 'enricher' });
+      const metrics = new EnricherMetrics(registry, control);
+      metrics.readCreditBudgetFrom(scraped);
+      const remaining = async () =>
+        sample(await registry.getSingleMetricAsString('leadpipe_credit_budget_remaining'), 'leadpipe_credit_budget_remaining', { provider: 'netrows' });
+
+      expect(await remaining()).toBe(10);
+      expect(sample(await registry.getSingleMetricAsString('leadpipe_credit_budget_limit'), 'leadpipe_credit_budget_limit', { provider: 'netrows' })).toBe(10);
+      await scraped.reserve('reverseLookup');
+      await other.reserve('profile');
+      // A scrape within a second of the last one serves its value: poll for the fresh read.
+      await waitFor(async () => (await remaining()) === 6, { what: 'remaining credits after two reservations' });
+      await other.refund('profile');
+      await waitFor(async () => (await remaining()) === 9, { what: 'remaining credits after a refund' });
     }, 30_000);
   });
 
@@ -144,7 +182,7 @@ describe('metrics on real Kafka and PostgreSQL', () => {
       await own.dispose();
     }, 60_000);
 
-    it('counts its outcomes by group, topic and outcome, and reports its lag', async () => {
+    it('counts its outcomes by group, topic and outcome, its dead letters by code, and reports its lag', async () => {
       const topic = own.topic('leadEnriched');
       const producer = own.kafka.producer();
       await producer.connect();
@@ -158,9 +196,10 @@ describe('metrics on real Kafka and PostgreSQL', () => {
         async () => {
           const text = await (await fetch(`${validator.url}/metrics`)).text();
           const deadLetters = sample(text, 'leadpipe_consumer_messages_total', { group, topic, outcome: 'dead_letter' });
+          const byCode = sample(text, 'leadpipe_dead_letters_total', { stage: 'validator', code: 'unparseable' });
           // Committed after the dead letter is written: the lag on that partition drops to 0.
           const lag = sample(text, 'leadpipe_consumer_lag', { group, topic, partition: '1' });
-          return deadLetters === 1 && lag === 0;
+          return deadLetters === 1 && byCode === 1 && lag === 0;
         },
         { timeoutMs: 30_000, what: 'one dead letter counted and no lag left' },
       );

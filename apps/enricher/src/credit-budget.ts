@@ -55,6 +55,11 @@ export class CreditBudget {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The daily limit in credits; 0 means no budget (calls are not counted against one). */
+  get limit(): number {
+    return this.budget;
+  }
+
   costOf(endpoint: NetrowsEndpoint): number {
     return this.costs[endpoint] ?? 1;
   }

@@ -1,7 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { ConsumptionControl } from '@leadpipe/kafka';
-import { MetricsRegistry } from '@leadpipe/observability';
+import { MetricsRegistry, ScrapeSnapshot } from '@leadpipe/observability';
+
+/** What the credit-budget gauges read: the shared daily budget (see `CreditBudget`). */
+export interface CreditBudgetReader {
+  /** The daily limit in credits; 0 when no budget is configured. */
+  readonly limit: number;
+  /** Credits used today, read from Redis. */
+  usedToday(): Promise<number>;
+}
 
 /** The enricher's metrics (see docs/metrics.md): what the paid API costs and why it waits. */
 @Injectable()
@@ -14,6 +22,9 @@ export class EnricherMetrics {
   readonly cacheRequests: Counter<'kind' | 'result'>;
   readonly breakerState: Gauge<'provider'>;
   private breakerStateOf: () => number = () => 0;
+  private rateLimitPerMinute?: number;
+  private budget?: { reader: CreditBudgetReader; snapshot: ScrapeSnapshot<number> };
+  private readonly logger = new Logger(EnricherMetrics.name);
 
   constructor(registry: MetricsRegistry, control: ConsumptionControl) {
     const registers = [registry];
@@ -75,6 +86,61 @@ export class EnricherMetrics {
         }
       },
     });
+    const rateLimit = () => this.rateLimitPerMinute;
+    new Gauge({
+      name: 'leadpipe_ratelimit_limit_per_minute',
+      help: 'Provider calls a minute the shared rate limiter allows (NETROWS_RATE_LIMIT_PER_MINUTE).',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        const limit = rateLimit();
+        if (limit !== undefined) this.set({ provider: 'netrows' }, limit);
+      },
+    });
+    // The remaining credits come from one Redis read per scrape. No budget configured, no
+    // series: a labelled gauge exports nothing until set, where an unlabelled one would say 0.
+    const budget = () => this.budget;
+    new Gauge({
+      name: 'leadpipe_credit_budget_limit',
+      help: 'The daily provider credit budget (NETROWS_DAILY_CREDIT_BUDGET); absent when there is none.',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        const source = budget();
+        if (source) this.set({ provider: 'netrows' }, source.reader.limit);
+      },
+    });
+    new Gauge({
+      name: 'leadpipe_credit_budget_remaining',
+      help: "Credits left in today's (UTC) daily budget, read from Redis on scrape; absent when there is no budget.",
+      labelNames: ['provider'],
+      registers,
+      async collect() {
+        const source = budget();
+        if (!source) return;
+        const used = await source.snapshot.get();
+        if (used !== undefined) this.set({ provider: 'netrows' }, Math.max(0, source.reader.limit - used));
+      },
+    });
+  }
+
+  /** The configured per-minute limit of the shared rate limiter. */
+  reportRateLimit(perMinute: number): void {
+    this.rateLimitPerMinute = perMinute;
+  }
+
+  /**
+   * The budget is created after the metrics; it tells them where to read today's spending. A
+   * scrape waits at most 2 s for Redis and keeps the last value when it does not answer.
+   */
+  readCreditBudgetFrom(reader: CreditBudgetReader, options: { timeoutMs?: number } = {}): void {
+    if (reader.limit <= 0) return;
+    const snapshot = new ScrapeSnapshot(() => reader.usedToday(), {
+      timeoutMs: options.timeoutMs,
+      onError: (error) =>
+        this.logger.warn(`credit budget unavailable, keeping the last value: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.budget = { reader, snapshot };
   }
 
   /** The breaker is created after the metrics; it tells them how to read its state. */

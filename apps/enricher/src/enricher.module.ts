@@ -100,6 +100,7 @@ export class EnricherModule {
             });
             // One bucket for the account, whatever the number of replicas or keys.
             const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_HEADROOM_MS);
+            metrics.reportRateLimit(cfg.NETROWS_RATE_LIMIT_PER_MINUTE);
             const gate = async (priority: CallPriority) => {
               try {
                 metrics.rateLimitWait.observe((await limiter.acquire(priority)) / 1000);
@@ -124,6 +125,7 @@ export class EnricherModule {
               control,
               alerts,
             );
+            metrics.readCreditBudgetFrom(budget);
             return new NetrowsEnrichmentProvider(netrowsClientFrom(cfg), cache, gate, guard, recorder, budget, suppressions);
           },
         },

@@ -45,6 +45,14 @@ export interface BatchConsumerOptions {
    */
   onOutcome?: (topicKey: TopicKey, outcome: Outcome['status']) => void;
   /**
+   * Called after every handler call with how long it took and how many events it was given,
+   * also when it threw (a slice retried after a failure is timed once per call). Handlers
+   * take slices, so this is the stage's latency per slice, waits for rate-limit tokens included.
+   */
+  onHandlerDuration?: (topicKey: TopicKey, seconds: number, events: number) => void;
+  /** Called once per message written to the dead-letter topic, with the reason code it carries. */
+  onDeadLetter?: (topicKey: TopicKey, code: DeadLetter['errorCode']) => void;
+  /**
    * Which topics this consumer fetches (default `all`): its handlers' topics and their retry
    * chains (`all`), only the handlers' topics (`origins`), or only the retry topics of their
    * chains (`retries`). Whatever it fetches, a consumer publishes retries into the chain.
@@ -257,6 +265,7 @@ export class BatchConsumer {
       const beat = setInterval(() => {
         payload.heartbeat().catch((error: unknown) => this.options.logger.warn('heartbeat failed', { error: String(error) }));
       }, this.options.heartbeatIntervalMs);
+      const started = process.hrtime.bigint();
       try {
         outcomes = await handler(pending.map((p) => p.event));
         if (outcomes.length !== pending.length) {
@@ -276,6 +285,7 @@ export class BatchConsumer {
         continue;
       } finally {
         clearInterval(beat);
+        this.options.onHandlerDuration?.(topicKey, Number(process.hrtime.bigint() - started) / 1e9, pending.length);
       }
       const again: typeof pending = [];
       outcomes.forEach((outcome, i) => {
@@ -341,7 +351,10 @@ export class BatchConsumer {
       try {
         await this.publishDeadLetters(topic, partition, deadLetters);
         // Unreadable messages and exhausted retries are dead letters the handler never answered.
-        for (const item of deadLetters) if (!item.fromHandler) this.options.onOutcome?.(topicKey, 'dead_letter');
+        for (const item of deadLetters) {
+          if (!item.fromHandler) this.options.onOutcome?.(topicKey, 'dead_letter');
+          this.options.onDeadLetter?.(topicKey, item.code);
+        }
         break;
       } catch (error) {
         this.options.logger.error('dead-letter publish failed; retrying', { error: String(error) });

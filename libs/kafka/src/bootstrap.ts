@@ -43,6 +43,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
     let lanes: () => string[] = () => [options.group];
     const metrics = new ConsumerMetrics(app.get(MetricsRegistry), {
       groupId: consumerGroupId(namespace, options.group),
+      stage: options.stage,
       lagGroupIds: () => lanes().map((group) => consumerGroupId(namespace, group)),
       admin: () => kafka.admin(),
     });
@@ -64,6 +65,8 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       maxAttempts: options.maxAttempts,
       retryBaseMs: options.retryBaseMs,
       onOutcome: (topicKey, outcome) => metrics.countOutcome(topicName(topicKey, namespace), outcome),
+      onHandlerDuration: (topicKey, seconds) => metrics.observeBatch(topicName(topicKey, namespace), seconds),
+      onDeadLetter: (_topicKey, code) => metrics.countDeadLetter(code),
       control: app.get(ConsumptionControl),
     });
     lanes = () => (transport.groups.length > 0 ? transport.groups : [options.group]);

@@ -44,13 +44,38 @@ describe('ConsumerMetrics', () => {
 
   it('counts outcomes by group, topic and outcome', async () => {
     const registry = new MetricsRegistry({});
-    const metrics = new ConsumerMetrics(registry, { groupId: 'ns.leadpipe.enricher', admin: fakeAdmin });
+    const metrics = new ConsumerMetrics(registry, { groupId: 'ns.leadpipe.enricher', stage: 'enricher', admin: fakeAdmin });
     metrics.countOutcome('ns.leads.received.v1', 'processed');
     metrics.countOutcome('ns.leads.received.v1', 'processed');
     metrics.countOutcome('ns.leads.received.v1', 'dead_letter');
     const text = await registry.getSingleMetricAsString('leadpipe_consumer_messages_total');
     expect(text).toContain('leadpipe_consumer_messages_total{group="ns.leadpipe.enricher",topic="ns.leads.received.v1",outcome="processed"} 2');
     expect(text).toContain('leadpipe_consumer_messages_total{group="ns.leadpipe.enricher",topic="ns.leads.received.v1",outcome="dead_letter"} 1');
+  });
+
+  it('times handler calls per group and topic, in buckets from 5 ms to a minute', async () => {
+    const registry = new MetricsRegistry({});
+    const metrics = new ConsumerMetrics(registry, { groupId: 'ns.leadpipe.enricher', stage: 'enricher', admin: fakeAdmin });
+    metrics.observeBatch('ns.leads.received.v1', 0.004);
+    metrics.observeBatch('ns.leads.received.v1', 45);
+    const text = await registry.getSingleMetricAsString('leadpipe_consumer_batch_duration_seconds');
+    const labels = 'group="ns.leadpipe.enricher",topic="ns.leads.received.v1"';
+    expect(text).toContain(`leadpipe_consumer_batch_duration_seconds_bucket{le="0.005",${labels}} 1`);
+    expect(text).toContain(`leadpipe_consumer_batch_duration_seconds_bucket{le="30",${labels}} 1`);
+    expect(text).toContain(`leadpipe_consumer_batch_duration_seconds_bucket{le="60",${labels}} 2`);
+    expect(text).toContain(`leadpipe_consumer_batch_duration_seconds_count{${labels}} 2`);
+    expect(text).toContain(`leadpipe_consumer_batch_duration_seconds_sum{${labels}} 45.004`);
+  });
+
+  it('counts dead letters by stage and reason code', async () => {
+    const registry = new MetricsRegistry({});
+    const metrics = new ConsumerMetrics(registry, { groupId: 'ns.leadpipe.validator', stage: 'validator', admin: fakeAdmin });
+    metrics.countDeadLetter('schema_invalid');
+    metrics.countDeadLetter('schema_invalid');
+    metrics.countDeadLetter('retries_exhausted');
+    const text = await registry.getSingleMetricAsString('leadpipe_dead_letters_total');
+    expect(text).toContain('leadpipe_dead_letters_total{stage="validator",code="schema_invalid"} 2');
+    expect(text).toContain('leadpipe_dead_letters_total{stage="validator",code="retries_exhausted"} 1');
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -62,7 +87,7 @@ describe('ConsumerMetrics', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const registry = new MetricsRegistry({});
     const admin = fakeAdmin();
-    const metrics = new ConsumerMetrics(registry, { groupId: 'g', admin: () => admin });
+    const metrics = new ConsumerMetrics(registry, { groupId: 'g', stage: 'g', admin: () => admin });
     const expected = ['leadpipe_consumer_lag{group="g",topic="ns.leads.received.v1",partition="0"} 3'];
     expect(await lagLines(registry)).toEqual(expected);
     now += 1_000;
@@ -91,7 +116,7 @@ describe('ConsumerMetrics', () => {
         ? [{ topic: 'ns.leads.enrich.retry.1.v1', partitions: [{ partition: 0, offset: '1' }] }]
         : [{ topic: 'ns.leads.received.v1', partitions: [{ partition: 0, offset: groupId === 'g' ? '2' : '4' }] }],
     );
-    const metrics = new ConsumerMetrics(registry, { groupId: 'g', lagGroupIds: () => ['g', 'g-priority', 'g-retry'], admin: () => admin });
+    const metrics = new ConsumerMetrics(registry, { groupId: 'g', stage: 'g', lagGroupIds: () => ['g', 'g-priority', 'g-retry'], admin: () => admin });
     expect((await lagLines(registry)).sort()).toEqual([
       'leadpipe_consumer_lag{group="g",topic="ns.leads.received.v1",partition="0"} 3',
       'leadpipe_consumer_lag{group="g-priority",topic="ns.leads.received.v1",partition="0"} 1',

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsRegistry } from './metrics.registry';
 import { ScrapeSnapshot } from './metrics-snapshot';
 
@@ -41,9 +41,17 @@ export function consumerLag(
   return lags;
 }
 
+/**
+ * Buckets of `leadpipe_consumer_batch_duration_seconds`: a validator or notifier slice takes
+ * milliseconds, an enricher slice waits for rate-limit tokens and can take a minute or more.
+ */
+export const CONSUMER_BATCH_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
+
 export interface ConsumerMetricsOptions {
   /** The physical consumer group id, as the broker knows it (and as the `group` label shows it). */
   groupId: string;
+  /** The stage name written into this consumer's dead letters (`enricher`, `validator`...): the `stage` label. */
+  stage: string;
   /**
    * Every physical group whose lag the gauge reports (default: `groupId` alone). A service
    * with several lanes (priority, retry) has one group per lane.
@@ -57,13 +65,16 @@ export interface ConsumerMetricsOptions {
 
 /**
  * Per-stage consumer metrics: `leadpipe_consumer_messages_total` counted from the consumer's
- * outcomes, and `leadpipe_consumer_lag` read from the broker on scrape for every topic each
+ * outcomes, `leadpipe_consumer_batch_duration_seconds` timed around each handler call,
+ * `leadpipe_dead_letters_total` counted by reason code as dead letters are written, and `leadpipe_consumer_lag` read from the broker on scrape for every topic each
  * of the stage's groups (one per lane) has committed offsets on (a group that never committed on a topic shows no lag for
  * it until its first commit, a few seconds after it starts consuming).
  */
 export class ConsumerMetrics {
   private readonly logger = new Logger('ConsumerMetrics');
   private readonly messages: Counter<'group' | 'topic' | 'outcome'>;
+  private readonly batchDuration: Histogram<'group' | 'topic'>;
+  private readonly deadLetters: Counter<'stage' | 'code'>;
   private readonly snapshot: ScrapeSnapshot<Array<PartitionLag & { group: string }>>;
   private admin?: Promise<OffsetsAdmin>;
 
@@ -75,6 +86,19 @@ export class ConsumerMetrics {
       name: 'leadpipe_consumer_messages_total',
       help: 'Messages a consumer group finished with, by topic and outcome (processed, skipped, retry, dead_letter).',
       labelNames: ['group', 'topic', 'outcome'],
+      registers: [registry],
+    });
+    this.batchDuration = new Histogram({
+      name: 'leadpipe_consumer_batch_duration_seconds',
+      help: 'Time a consumer handler took for one slice of messages (waits for rate-limit tokens included), by group and topic.',
+      labelNames: ['group', 'topic'],
+      buckets: CONSUMER_BATCH_DURATION_BUCKETS,
+      registers: [registry],
+    });
+    this.deadLetters = new Counter({
+      name: 'leadpipe_dead_letters_total',
+      help: 'Messages a consumer wrote to the dead-letter topic, by stage and reason code.',
+      labelNames: ['stage', 'code'],
       registers: [registry],
     });
     this.snapshot = new ScrapeSnapshot(() => this.readLag(), {
@@ -101,6 +125,19 @@ export class ConsumerMetrics {
   /** Counts one outcome; `topic` is the physical topic name. */
   countOutcome(topic: string, outcome: ConsumerOutcome): void {
     this.messages.inc({ group: this.options.groupId, topic, outcome });
+  }
+
+  /** Times one handler call over a slice of messages of `topic` (the physical name). */
+  observeBatch(topic: string, seconds: number): void {
+    this.batchDuration.observe({ group: this.options.groupId, topic }, seconds);
+  }
+
+  /**
+   * Counts one dead letter written by this stage. `code` is the dead letter's `errorCode`, an
+   * enum of the contracts (a handful of values), so the label stays bounded.
+   */
+  countDeadLetter(code: string): void {
+    this.deadLetters.inc({ stage: this.options.stage, code });
   }
 
   async close(): Promise<void> {
