@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiKeyRepository, hashApiKey } from '@leadpipe/auth';
 import { freePort } from '../support/free-port';
@@ -122,5 +123,20 @@ describe('ingest API keys and throttling', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
     expect((await fetch(url('/api/leads?limit=1', 1), { headers: bearer(keys.other) })).status).toBe(200);
+  });
+
+  it('never writes an API key or a full e-mail address to its logs (refused requests are logged with their headers)', async () => {
+    // A refused request is logged at warn with its headers: the key in it must come out redacted.
+    expect((await postLead(bearer(keys.read), 'private.person@auth.io')).status).toBe(403);
+    expect((await postLead({ 'x-api-key': keys.read }, 'private.person@auth.io')).status).toBe(403);
+    const logs = await waitFor(
+      () => {
+        const text = replicas.map((_, i) => readFileSync(resolve(__dirname, '../../.run/test-logs', env.id, `ingest-${i}`, 'ingest.log'), 'utf8')).join('\n');
+        return text.includes('[redacted]') ? text : null;
+      },
+      { timeoutMs: 10_000, what: 'the refused requests in the logs, redacted' },
+    );
+    for (const key of Object.values(keys)) expect(logs).not.toContain(key);
+    for (const email of ['private.person@auth.io', 'someone@auth.io', 'admin@auth.io', 'used@auth.io']) expect(logs).not.toContain(email);
   });
 });
