@@ -8,9 +8,7 @@ import { normaliseSkills } from './normalise/skills';
 import { cleanText } from './normalise/text';
 import { caseTitle, JobFunction, jobFunctionOf, Seniority, seniorityOf } from './normalise/titles';
 
-export { caseName } from './normalise/names';
-export { caseTitle, seniorityOf, jobFunctionOf, type JobFunction, type Seniority } from './normalise/titles';
-export { normaliseCompany, sizeBandOf, type NormalisedCompany } from './normalise/company';
+export { normaliseCompany, type NormalisedCompany } from './normalise/company';
 
 export interface NormalisedPerson {
   fullName: string | null;

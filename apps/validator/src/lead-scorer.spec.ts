@@ -1,5 +1,5 @@
 import type { NormalisedCompany, NormalisedPerson } from './lead-normaliser';
-import { sizeBandOf } from './lead-normaliser';
+import { sizeBandOf } from './normalise/company';
 import { LeadScore, scoreLead } from './lead-scorer';
 import { parseScoringRules } from './scoring-rules';
 

@@ -53,6 +53,8 @@ describe('seniorityOf', () => {
     ['Co-Founder', 'c_level'],
     ['Cofounder', 'c_level'],
     ['founder & ceo', 'c_level'],
+    ['Founder & CEO', 'c_level'],
+    ['Director of Engineering', 'director'],
     ['President', 'c_level'],
     ['Owner', 'c_level'],
     ['Managing Director', 'c_level'],
