@@ -89,17 +89,10 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Stores the lead and its received event in one transaction. Once this resolves the lead
-   * is durable: the outbox relay delivers the event to Kafka, even if the broker is down now.
-   */
-  async accept(body: CreateLeadBody, correlationId: string, source: LeadSource = 'api'): Promise<AcceptedLead> {
-    const [accepted] = await this.acceptMany([body], correlationId, source);
-    return accepted;
-  }
-
-  /**
    * Stores many validated leads and their received events in one transaction (multi-row
    * inserts): either all of them are accepted or none is. The caller bounds the batch size.
+   * Once this resolves the leads are durable: the outbox relay delivers their events to Kafka,
+   * even if the broker is down now.
    * Throws IdentitySuppressedError (409) when any names a person who asked to be erased.
    */
   async acceptMany(

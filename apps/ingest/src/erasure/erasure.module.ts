@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
-import { redisClientFrom } from '@leadpipe/persistence';
 import { ErasureController } from './erasure.controller';
 import { ErasureMetrics } from './erasure.metrics';
-import { ERASURE_REDIS, ErasureService } from './erasure.service';
+import { ErasureService } from './erasure.service';
 import { IdentitySuppressedFilter } from './identity-suppressed.filter';
 import { SuppressionMirror } from './suppression-mirror.service';
 import { SuppressionService } from './suppression.service';
@@ -12,13 +10,12 @@ import { SuppressionService } from './suppression.service';
 /**
  * `DELETE /api/leads/:id` and the suppression list as ingest uses it: refusing leads of
  * erased people (export SuppressionService to whatever stores leads) and keeping the Redis
- * mirror the enricher reads complete. Needs the database (global) and Redis; Redis is not a
+ * mirror the enricher reads complete. Needs the database and Redis (the global REDIS of ingest's RedisModule); Redis is not a
  * readiness dependency of ingest, so accepting leads never waits for it.
  */
 @Module({
   controllers: [ErasureController],
   providers: [
-    { provide: ERASURE_REDIS, inject: [APP_CONFIG], useFactory: (config: IngestEnv) => redisClientFrom(config) },
     ErasureMetrics,
     ErasureService,
     SuppressionService,

@@ -6,6 +6,7 @@ import {
   cacheLockKey,
   lockForErasure,
   personCacheKey,
+  REDIS,
   SUPPRESSED_IDENTITIES_KEY,
   SUPPRESSION_REASON_ERASURE,
 } from '@leadpipe/persistence';
@@ -14,7 +15,6 @@ import { identitiesOfStoredLead, profileOfCachedLookup, slugsOf, StoredLeadIdent
 import { SuppressionService } from './suppression.service';
 
 /** Ingest's own Redis connection (erasure only: accepting leads never waits for Redis). */
-export const ERASURE_REDIS = Symbol('ERASURE_REDIS');
 
 /** What one erasure removed, as `DELETE /api/leads/:id` answers it. */
 export interface ErasureReport {
@@ -69,7 +69,7 @@ export class ErasureService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(ERASURE_REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly suppressions: SuppressionService,
     private readonly metrics: ErasureMetrics,
   ) {}

@@ -1,12 +1,11 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
-import { SUPPRESSED_IDENTITIES_KEY } from '@leadpipe/persistence';
+import { REDIS, SUPPRESSED_IDENTITIES_KEY } from '@leadpipe/persistence';
 import { ErasureMetrics } from './erasure.metrics';
-import { ERASURE_REDIS } from './erasure.service';
 
 const PAGE = 5_000;
 /** An abandoned rebuild (its replica died) is removed by Redis after this. */
@@ -23,7 +22,7 @@ export type MirrorSync = 'in_step' | 'added' | 'rebuilt';
  * aside and swapped in, so it is never seen half-filled).
  */
 @Injectable()
-export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SuppressionMirror.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -32,7 +31,7 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(ERASURE_REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: IngestEnv,
     private readonly metrics: ErasureMetrics,
   ) {}
@@ -48,10 +47,6 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
     this.stopping = true;
     clearTimeout(this.timer);
     await this.running;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   /** Compares the set with the table once and repairs it when they differ. */
