@@ -5,7 +5,8 @@ import { ServiceName, ServiceProcess } from './service-process';
 import { TestEnv } from './test-env';
 import { WebhookReceiver } from './webhook-receiver';
 
-export const SIMULATOR_KEY = 'test-key';
+// Distinctive, so a suite can search the services' logs for it.
+export const SIMULATOR_KEY = 'nrw-test-key-7c2e91b04f';
 
 /** How the in-process Netrows simulator behaves for a suite. */
 export interface SimulatorSettings {
@@ -47,6 +48,11 @@ export class Pipeline {
   readonly extraReplicas: ServiceProcess[] = [];
   private readonly serviceEnvs = new Map<ServiceName, Record<string, string>>();
   private logDir = '';
+
+  /** Where the processes of this suite write their logs (one `<service>.log` each; replicas in subfolders). */
+  get logDirectory(): string {
+    return this.logDir;
+  }
 
   constructor(private readonly options: PipelineOptions = {}) {}
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { v5 as uuidv5 } from 'uuid';
-import { HEADERS, LeadEnriched, LeadReceived } from '@leadpipe/contracts';
-import { ConsumedEvent, deadLetter, EventPublisher, OutgoingEvent, Outcome, processed, retry, skipped } from '@leadpipe/kafka';
+import { LeadEnriched, LeadReceived } from '@leadpipe/contracts';
+import { ConsumedEvent, deadLetter, EventPublisher, forwardHeaders, OutgoingEvent, Outcome, processed, retry, skipped } from '@leadpipe/kafka';
 import { isNetrowsError, NETROWS_ERROR_KINDS } from '@leadpipe/netrows';
 import { maskEmail } from '@leadpipe/observability';
 import { REDIS } from '@leadpipe/persistence';
@@ -97,7 +97,7 @@ export class EnrichmentService {
             person: result.person as Record<string, unknown> | null,
             company: result.company as Record<string, unknown> | null,
           };
-          enriched.push({ key: event.value.identityKey, value, headers: { [HEADERS.correlationId]: event.correlationId } });
+          enriched.push({ key: event.value.identityKey, value, headers: forwardHeaders(event) });
           outcomes[index] = processed();
         } catch (error) {
           if (error instanceof IdentitySuppressedError) {

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
+import { activeTraceHeaders } from '@leadpipe/observability';
 import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
@@ -199,7 +200,8 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
 
   /** The events, into the outbox (the relay sends them to Kafka). */
   private async enqueue(tx: EntityManager, events: readonly LeadReceived[], correlationId: string): Promise<void> {
-    const headers = JSON.stringify({ [HEADERS.correlationId]: correlationId });
+    // The request's trace (when tracing is on) travels with the events: the relay's send continues it.
+    const headers = JSON.stringify({ ...activeTraceHeaders(), [HEADERS.correlationId]: correlationId });
     const params: string[] = [];
     const rows = events.map((event, i) => {
       params.push(event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived', event.identityKey, JSON.stringify(event), headers);

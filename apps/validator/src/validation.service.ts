@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { APP_CONFIG, ValidatorEnv } from '@leadpipe/config';
-import { HEADERS, identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
-import { ConsumedEvent, EventPublisher, OutgoingEvent, Outcome, processed, skipped } from '@leadpipe/kafka';
+import { identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
+import { ConsumedEvent, EventPublisher, forwardHeaders, OutgoingEvent, Outcome, processed, skipped } from '@leadpipe/kafka';
 import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
 import { NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
 import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
@@ -156,7 +156,7 @@ export class ValidationService {
       .map(({ event, validated }) => ({
         key: event.value.identityKey,
         value: validated,
-        headers: { [HEADERS.correlationId]: event.correlationId },
+        headers: forwardHeaders(event),
       }));
     await this.publisher.publish('leadValidated', outgoing);
     return rows.map(({ event }, i) => {

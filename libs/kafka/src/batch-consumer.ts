@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DeadLetter, EVENT_SCHEMAS, EventInputOf, HEADERS, RETRY_CHAINS, TopicKey, TOPICS, topicName } from '@leadpipe/contracts';
+import type { Context, Span } from '@opentelemetry/api';
+import { maskEmailsIn, tracingEnabled } from '@leadpipe/observability';
 import { EventPublisher } from './event-publisher';
+import { endProcessSpan, pickTraceHeaders, startProcessSpan, traceHeaders } from './tracing';
 import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
 
 export interface BatchConsumerLogger {
+  /** One line per message with its final outcome and correlation id (for following a lead through the stages). */
+  debug?(message: string, extra?: Record<string, unknown>): void;
   log(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
@@ -79,6 +84,8 @@ interface PendingDeadLetter {
   leadId: string | null;
   /** True when the handler answered `dead_letter` (already reported to `onOutcome`). */
   fromHandler?: boolean;
+  /** The trace of the message's process span (tracing on, message readable). */
+  trace?: Context;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -244,9 +251,18 @@ export class BatchConsumer {
       if ('event' in decoded) pending.push({ message, event: decoded.event });
       else if (topicKey === 'deadLetter') {
         // A dead letter that is itself unreadable has nowhere further to go: skip it, loudly.
-        this.options.logger.error('unreadable dead letter skipped', { topic, partition, offset: message.offset, reason: decoded.reason });
+        this.options.logger.error('unreadable dead letter skipped', { topic, partition, offset: message.offset, reason: maskEmailsIn(decoded.reason) });
         this.options.onOutcome?.(topicKey, 'skipped');
       } else {
+        this.options.logger.warn('unreadable message dead-lettered', {
+          topic,
+          partition,
+          offset: message.offset,
+          correlationId: decodeHeaders(message.headers)[HEADERS.correlationId],
+          code: decoded.code,
+          // A JSON parser's message quotes the input: never an address in the logs.
+          reason: maskEmailsIn(decoded.reason),
+        });
         deadLetters.push({
           message,
           reason: decoded.reason,
@@ -255,6 +271,16 @@ export class BatchConsumer {
           firstFailureAt: new Date().toISOString(),
           leadId: decoded.leadId,
         });
+      }
+    }
+
+    // One span per message, open until its outcome is final (in-place retries included).
+    const spans = new Map<ConsumedEvent<unknown>, Span>();
+    if (tracingEnabled()) {
+      for (const { event } of pending) {
+        const started = startProcessSpan(event, this.options.group);
+        event.trace = started.trace;
+        spans.set(event, started.span);
       }
     }
 
@@ -304,6 +330,7 @@ export class BatchConsumer {
               attempts,
               firstFailureAt: item.event.headers[HEADERS.firstFailureAt] ?? new Date().toISOString(),
               leadId: leadIdOf(item.event.value),
+              trace: item.event.trace,
             });
         } else if (outcome.status === 'retry') {
           const firstFailureAt = item.firstFailureAt ?? new Date().toISOString();
@@ -316,6 +343,7 @@ export class BatchConsumer {
               attempts: attempt,
               firstFailureAt,
               leadId: leadIdOf(item.event.value),
+              trace: item.event.trace,
             });
         } else if (outcome.status === 'dead_letter') {
           deadLetters.push({
@@ -326,8 +354,23 @@ export class BatchConsumer {
             firstFailureAt: item.firstFailureAt ?? new Date().toISOString(),
             leadId: leadIdOf(item.event.value),
             fromHandler: true,
+            trace: item.event.trace,
           });
         }
+      });
+      // Messages whose outcome is final: end their spans, and log each with its correlation id.
+      const retained = new Set(again.map((item) => item.event));
+      const dead = new Set(deadLetters.map((item) => item.message));
+      outcomes.forEach((outcome, i) => {
+        const { event, message } = pending[i];
+        if (retained.has(event)) return;
+        const status = dead.has(message) ? 'dead_letter' : outcome.status;
+        const reason = 'reason' in outcome ? maskEmailsIn(outcome.reason) : undefined;
+        const span = spans.get(event);
+        if (span) endProcessSpan(span, status, reason);
+        const extra = { topic, partition, offset: event.offset, leadId: leadIdOf(event.value), correlationId: event.correlationId, outcome: status, reason };
+        if (status === 'dead_letter') this.options.logger.warn('message dead-lettered', extra);
+        else this.options.logger.debug?.('message handled', extra);
       });
       pending = again;
       if (pending.length > 0) {
@@ -415,6 +458,7 @@ export class BatchConsumer {
             key: item.event.key,
             value: item.event.value as EventInputOf<typeof target>,
             headers: {
+              ...traceHeaders(item.event.trace),
               [HEADERS.correlationId]: item.event.correlationId,
               [HEADERS.originTopic]: headers[HEADERS.originTopic] ?? topic,
               [HEADERS.originPartition]: headers[HEADERS.originPartition] ?? String(partition),
@@ -447,6 +491,8 @@ export class BatchConsumer {
         return {
           key: item.message.key ? item.message.key.toString('utf8') : null,
           headers: {
+            // The failed message's trace goes on to its dead letter (unreadable ones: the sender's).
+            ...(item.trace ? traceHeaders(item.trace) : pickTraceHeaders(headers)),
             [HEADERS.correlationId]: headers[HEADERS.correlationId] ?? randomUUID(),
             [HEADERS.originTopic]: originTopic,
             [HEADERS.originPartition]: originPartition,

@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { Kafka } from 'kafkajs';
 import { CommonEnv } from '@leadpipe/config';
 import { topicName } from '@leadpipe/contracts';
-import { ConsumerMetrics, MetricsRegistry, ReadinessRegistry } from '@leadpipe/observability';
+import { ConsumerMetrics, MetricsRegistry, ReadinessRegistry, startTracing, stopTracing } from '@leadpipe/observability';
 import { KAFKA } from './kafka.module';
 import { consumerGroupId } from './batch-consumer';
 import { EventPublisher } from './event-publisher';
@@ -33,6 +33,8 @@ export interface ConsumerServiceOptions {
  */
 export async function bootstrapConsumerService(options: ConsumerServiceOptions): Promise<void> {
   try {
+    // Before anything else, so every span the service starts goes to the exporter (off unless configured).
+    startTracing(options.group);
     const app = await NestFactory.create(options.module, { bufferLogs: true });
     const logger = app.get(Logger);
     app.useLogger(logger);
@@ -54,6 +56,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       stage: options.stage,
       publisher: app.get(EventPublisher),
       logger: {
+        debug: (message, extra) => kafkaLogger.debug({ msg: message, ...extra }),
         log: (message, extra) => kafkaLogger.log({ msg: message, ...extra }),
         warn: (message, extra) => kafkaLogger.warn({ msg: message, ...extra }),
         error: (message, extra) => kafkaLogger.error({ msg: message, ...extra }),
@@ -96,7 +99,11 @@ export function closeOnSignal(app: INestApplication, timeoutMs: number): void {
         console.error(`shutdown did not finish within ${timeoutMs} ms; exiting`);
         process.exit(1);
       }, timeoutMs).unref();
-      app.close().then(
+      app
+        .close()
+        // Spans still buffered are exported before the process goes.
+        .then(() => stopTracing())
+        .then(
         () => process.exit(0),
         (error: unknown) => {
           console.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer, CompressionTypes, IHeaders, Partitioners } from 'kafkajs';
 import { EVENT_SCHEMAS, EventInputOf, HEADERS, TopicKey, topicName } from '@leadpipe/contracts';
+import { endSendSpans, startSendSpans } from './tracing';
 
 /** An event that does not satisfy its topic's schema: a bug in the producing code. */
 export class ContractViolationError extends Error {
@@ -78,12 +79,15 @@ export class EventPublisher {
       };
       return { key: event.key, value: JSON.stringify(value), headers };
     });
-    if (!this.connected) await this.connect();
-    await this.producer.send({
-      topic: topicName(topicKey, this.namespace),
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages,
-    });
+    const topic = topicName(topicKey, this.namespace);
+    const spans = startSendSpans(topic, messages.map((m) => m.headers));
+    try {
+      if (!this.connected) await this.connect();
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+    } catch (error) {
+      endSendSpans(spans, error);
+      throw error;
+    }
+    endSendSpans(spans);
   }
 }

@@ -8,3 +8,4 @@ export * from './kafka.module';
 export * from './bootstrap';
 export * from './dead-letter-replayer';
 export * from './consumption-control';
+export * from './tracing';

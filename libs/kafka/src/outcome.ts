@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { DeadLetter } from '@leadpipe/contracts';
 
 /** What a handler did with one message; the runtime maps each to a commit, a retry or a dead letter. */
@@ -25,6 +26,11 @@ export interface ConsumedEvent<T> {
   headers: Record<string, string>;
   correlationId: string;
   value: T;
+  /**
+   * The trace context of this message's `process` span when tracing is on: pass it on with
+   * `forwardHeaders(event)` so what is derived from the message continues its trace.
+   */
+  trace?: Context;
 }
 
 /** Handlers receive a batch and answer with one outcome per event, in the same order. */

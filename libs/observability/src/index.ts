@@ -7,3 +7,4 @@ export * from './metrics-consumer';
 export * from './metrics-http.interceptor';
 export * from './metrics.controller';
 export * from './metrics.module';
+export * from './tracing';

@@ -31,6 +31,16 @@ export function loggingModule(service: string, level: string): DynamicModule {
   });
 }
 
+const EMAIL_IN_TEXT = /[^\s"'<>()[\]{},;:@]+@[^\s"'<>()[\]{},;:@]+\.[^\s"'<>()[\]{},;:@]+/g;
+
+/**
+ * Masks every e-mail address inside free text (an error message quoting its input, say) the
+ * way {@link maskEmail} masks one.
+ */
+export function maskEmailsIn(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, (email) => maskEmail(email) ?? '***');
+}
+
 /** `ada.lovelace@example.com` → `a***@example.com`: enough to debug, not enough to identify. */
 export function maskEmail(email: string | null | undefined): string | null {
   if (!email) return null;
