@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TOPIC_PARTITIONS, TOPICS, TopicKey } from '@leadpipe/contracts';
 import {
   checkAutoscalers,
+  checkSchemas,
   checkCustomResources,
   checkDeploymentPolicy,
   checkDisruptionBudgets,
@@ -70,6 +71,10 @@ describe('k8s manifests', () => {
       const objects = build(name);
       expect(objects.length).toBeGreaterThan(0);
       expect(checkIdentity(objects)).toEqual([]);
+    });
+
+    it('validates against the Kubernetes, KEDA, prometheus-operator and Strimzi schemas', () => {
+      expect(checkSchemas(build(name))).toEqual([]);
     });
 
     it('gives every Deployment probes, resources, non-root, no privilege escalation and a drain', () => {
@@ -155,6 +160,30 @@ describe('the manifest checks themselves', () => {
 
   it('accept a compliant Deployment', () => {
     expect(checkDeploymentPolicy([deployment()])).toEqual([]);
+  });
+
+  it('report objects that break their schema, and objects with no schema to check them by', () => {
+    const valid = deployment();
+    (valid.spec as Record<string, unknown>).selector = { matchLabels: { app: 'enricher' } };
+    (container(valid).readinessProbe as Record<string, unknown>).httpGet = { path: '/health/ready', port: 3001 };
+    const wrongType: K8sObject = { ...valid, spec: { ...valid.spec, replicas: 'two' } };
+    const keda: K8sObject = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'a' },
+      spec: { scaleTargetRef: {}, triggers: [{ type: 'kafka', metadata: { lagThreshold: 50 } }] },
+    };
+    const topic: K8sObject = { apiVersion: 'kafka.strimzi.io/v1beta2', kind: 'KafkaTopic', metadata: { name: 't' }, spec: { partitions: '12' } };
+    const rule: K8sObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'r' }, spec: { groups: [{ rules: [] }] } };
+    const unknown: K8sObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    expect(checkSchemas([valid])).toEqual([]);
+    expect(checkSchemas([wrongType, keda, topic, rule, unknown])).toEqual([
+      'Deployment/leadpipe-enricher: data/spec/replicas must be integer',
+      'ScaledObject/a: data/spec/scaleTargetRef must have required property name, data/spec/triggers/0/metadata/lagThreshold must be string',
+      'KafkaTopic/t: data/spec/partitions must be integer',
+      'PrometheusRule/r: data/spec/groups/0 must have required property name',
+      'Widget/w: no schema known for the API group example.com',
+    ]);
   });
 
   it('report a missing probe, limit, non-root, escalation and drain', () => {

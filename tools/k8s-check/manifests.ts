@@ -22,6 +22,20 @@ type Loose = Record<string, unknown>;
 
 export class KubectlMissingError extends Error {}
 
+/**
+ * Validates objects against the Kubernetes OpenAPI schemas and the KEDA, prometheus-operator and
+ * Strimzi CRD schemas, offline (see validate-schemas.mjs, run as a separate ES-module process).
+ */
+export function checkSchemas(objects: K8sObject[]): string[] {
+  const output = execFileSync(process.execPath, [join(__dirname, 'validate-schemas.mjs')], {
+    input: JSON.stringify(objects),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  return JSON.parse(output) as string[];
+}
+
 /** Renders a kustomization directory. Throws (never skips) when kubectl cannot be run. */
 export function render(directory: string): K8sObject[] {
   let output: string;
