@@ -131,18 +131,43 @@ interface PostCase {
   webhookHeaders: Record<string, string>;
 }
 
-const postCase: fc.Arbitrary<PostCase> = fc.record({
-  route: fc.constantFrom<Route>('lead', 'batch', 'lead', 'batch', 'webhook', 'hubspot'),
-  body: bodyBytes,
-  contentType,
-  contentEncoding,
-  idempotencyKey: fc.option(fc.oneof(fc.constantFrom('k1', 'k2', 'k3'), headerValue), { nil: undefined }),
-  signed: fc.boolean(),
-  webhookHeaders: fc.dictionary(
-    fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-hubspot-signature-v3', 'x-hubspot-request-timestamp'),
-    fc.oneof(headerValue, fc.constantFrom('v1,', 'v1,AAAA', String(Math.floor(Date.now() / 1000)), '-1', '1e309', '99999999999999999999')),
-  ),
-});
+/** A body each route accepts (the other request parts are still fuzzed around it). */
+function acceptableBody(route: Route, email: string, text: string): Buffer {
+  const lead = { email, first_name: text };
+  const bodies: Record<Route, unknown> = {
+    lead,
+    batch: { leads: [lead, { email: `second.${email}` }] },
+    webhook: [lead],
+    hubspot: { email, firstname: text },
+  };
+  return Buffer.from(JSON.stringify(bodies[route]));
+}
+
+const postCase: fc.Arbitrary<PostCase> = fc
+  .record({
+    route: fc.constantFrom<Route>('lead', 'batch', 'lead', 'batch', 'webhook', 'hubspot'),
+    body: bodyBytes,
+    /** A third of the requests carry a body the route accepts, so the paths to acceptance are fuzzed too. */
+    acceptable: fc.option(fc.oneof(fc.constant('Ada'), hostileString), { freq: 2, nil: undefined }),
+    contentType,
+    contentEncoding,
+    idempotencyKey: fc.option(fc.oneof(fc.constantFrom('k1', 'k2', 'k3'), headerValue), { nil: undefined }),
+    signed: fc.boolean(),
+    webhookHeaders: fc.dictionary(
+      fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-hubspot-signature-v3', 'x-hubspot-request-timestamp'),
+      fc.oneof(headerValue, fc.constantFrom('v1,', 'v1,AAAA', String(Math.floor(Date.now() / 1000)), '-1', '1e309', '99999999999999999999')),
+    ),
+  })
+  .map(({ acceptable, ...c }) => {
+    const body = acceptable === undefined ? c.body : acceptableBody(c.route, `ok.${randomUUID().slice(0, 12)}@fuzz-ingest.example`, acceptable);
+    const post = { ...c, body };
+    return shownAs(post, describePost(post));
+  });
+
+/** Shows `value` in a counterexample as `text` (bodies go up to megabytes: fast-check would print every byte). */
+function shownAs<T extends object>(value: T, text: string): T {
+  return Object.assign(value, { [fc.toStringMethod]: () => text });
+}
 
 function describePost(c: PostCase): string {
   return `POST ${PATHS[c.route]} content-type=${c.contentType} encoding=${c.contentEncoding} key=${c.idempotencyKey} signed=${c.signed} body=${JSON.stringify(c.body.toString('utf8').slice(0, 200))} (${c.body.length} bytes)`;
@@ -223,18 +248,14 @@ describe('fuzz: ingest input', () => {
   }
 
   it('answers every POST to the lead and webhook routes with a 2xx or a 4xx naming the problem', async () => {
-    let successes = 0;
     await fc.assert(
       fc.asyncProperty(postCase, async (c) => {
         const answer = await exchange('POST', PATHS[c.route], { headers: headersFor(c), body: c.body });
         expectWellFormed(answer, describePost(c));
         recordAccepted(answer);
-        if (answer.status < 300) successes += 1;
       }),
       liveRuns(seed, 150),
     );
-    // The generators reach acceptance too, so "never a 5xx" is not only about refusals.
-    expect(successes).toBeGreaterThan(5);
   }, 120_000);
 
   /** Query text with any key, any value, and broken percent-encoding. */
@@ -370,18 +391,34 @@ describe('fuzz: ingest input', () => {
   it('imports any CSV, text/csv or multipart, with every row accounted for, or refuses it with a 4xx naming the problem', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof({ weight: 12, arbitrary: csvFile }, { weight: 1, arbitrary: hugeCsv.map((make) => make()) }),
+        fc
+          .oneof({ weight: 12, arbitrary: csvFile }, { weight: 1, arbitrary: hugeCsv.map((make) => make()) })
+          .map((bytes) => shownAs({ bytes }, `${JSON.stringify(bytes.toString('utf8').slice(0, 300))} (${bytes.length} bytes)`)),
         fc.constantFrom('text/csv', 'text/csv; charset=utf-8', 'multipart', 'multipart', 'text/csv; charset=latin1', 'application/json', 'multipart/form-data; boundary=nope'),
-        async (bytes, kind) => {
+        async ({ bytes }, kind) => {
           let body: Buffer | FormData = bytes;
-          const headers: Record<string, string> = {};
+          const importId = randomUUID();
+          const headers: Record<string, string> = { 'x-import-id': importId };
           if (kind === 'multipart') {
             const form = new FormData();
             form.append('file', new Blob([bytes], { type: 'text/csv' }), 'fuzz.csv');
             body = form;
           } else headers['content-type'] = kind;
           const request = `POST /api/leads/import as ${kind}: ${JSON.stringify(bytes.toString('utf8').slice(0, 300))} (${bytes.length} bytes)`;
-          const answer = await exchange('POST', '/api/leads/import', { headers, body });
+          let answer: Answer;
+          try {
+            answer = await exchange('POST', '/api/leads/import', { headers, body });
+          } catch (error) {
+            // An upload over the limit is refused as soon as that is known, and the connection closed
+            // while the client still sends: its 413 can be lost to the client. The record tells.
+            if (bytes.length <= IMPORT_MAX_BYTES) throw error;
+            const record = await exchange('GET', `/api/imports/${importId}`);
+            if (record.status === 404) return;
+            const view = JSON.parse(record.text) as ImportSummary & { status: string; failure: string };
+            expect({ request, status: view.status, failure: view.failure }).toEqual({ request, status: 'failed', failure: expect.stringContaining('INGEST_IMPORT_MAX_BYTES') });
+            await expectAccounted(view, request);
+            return;
+          }
           expectWellFormed(answer, request);
           const json = JSON.parse(answer.text) as ImportSummary & { code?: string; import?: ImportSummary };
           if (answer.status === 202) await expectAccounted(json, request);
@@ -430,7 +467,7 @@ describe('fuzz: ingest input', () => {
       hostileBytes.map((bytes) => Buffer.from(bytes)),
     );
     await fc.assert(
-      fc.asyncProperty(raw, async (request) => {
+      fc.asyncProperty(raw.map((request) => shownAs({ request }, JSON.stringify(request.toString('latin1').slice(0, 300)))), async ({ request }) => {
         const answer = await rawExchange(request);
         const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
         if (status?.startsWith('2')) recordAccepted({ status: Number(status), contentType: 'application/json', text: answer.slice(answer.indexOf('\r\n\r\n') + 4) });
@@ -446,6 +483,13 @@ describe('fuzz: ingest input', () => {
   it('is still alive, and every lead it accepted is a row in PostgreSQL', async () => {
     expect(ingest.running).toBe(true);
     expect((await exchange('GET', '/health/live')).status).toBe(200);
+    // Still accepting: one plain request per route after the run (and the count below is never about refusals only).
+    for (const route of ['lead', 'batch', 'webhook', 'hubspot'] as const) {
+      const c: PostCase = { route, body: acceptableBody(route, `after.${randomUUID().slice(0, 8)}@fuzz-ingest.example`, 'Ada'), contentType: 'application/json', signed: true, webhookHeaders: {} };
+      const answer = await exchange('POST', PATHS[route], { headers: headersFor(c), body: c.body });
+      expect({ route, status: answer.status }).toEqual({ route, status: 202 });
+      recordAccepted(answer);
+    }
     const ids = [...accepted];
     const rows: Array<{ id: string; import_id: string | null }> = await env.db.query(`SELECT id, import_id FROM leads`);
     const stored = new Set(rows.map((r) => r.id));
