@@ -92,6 +92,17 @@ describe('parseCreateLeadBody', () => {
       expect(errorsOf(input)).toEqual(expected);
     });
 
+    // Regression (fuzz suite): PostgreSQL cannot store these, and they used to end in a 500.
+    it.each([
+      ['a NUL in a first name', body({ first_name: 'Ja\u0000ne' }), 'first_name'],
+      ['a NUL in a last name', body({ last_name: '\u0000' }), 'last_name'],
+      ['a lone surrogate in a first name', body({ first_name: 'Jane \uD800' }), 'first_name'],
+      ['a lone surrogate in a company domain', body({ company_domain: 'acme\uDC00.com' }), 'company_domain'],
+      ['a NUL in a LinkedIn URL', body({ linkedin_url: `${PROFILE}\u0000` }), 'linkedin_url'],
+    ])('%s, as text it cannot store', (_case, input, field) => {
+      expect(errorsOf(input)).toContainEqual({ field, reason: 'must not contain NUL characters or unpaired surrogates' });
+    });
+
     it.each([
       ['null', null],
       ['an array', [body()]],

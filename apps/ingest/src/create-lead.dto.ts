@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import isEmail from 'validator/lib/isEmail';
-import { linkedinSlug } from '@leadpipe/contracts';
+import { isStorableText, linkedinSlug, UNSTORABLE_TEXT } from '@leadpipe/contracts';
+
+/** A string field; NUL and unpaired surrogates are refused here, as 400s, not as failed writes. */
+const text = () => z.string().refine(isStorableText, UNSTORABLE_TEXT);
 
 /**
  * The body of `POST /api/leads`, in the field names the popular tutorial (and most
@@ -8,24 +11,21 @@ import { linkedinSlug } from '@leadpipe/contracts';
  */
 export const createLeadBodySchema = z
   .object({
-    email: z
-      .string()
+    email: text()
       .trim()
       .max(320)
       .refine((v) => isEmail(v), 'must be a valid e-mail address')
       .optional(),
-    first_name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
-    last_name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
-    company_domain: z
-      .string()
+    first_name: text().trim().min(1, 'must not be empty').max(200).optional(),
+    last_name: text().trim().min(1, 'must not be empty').max(200).optional(),
+    company_domain: text()
       .trim()
       .toLowerCase()
       .max(253)
       .transform((v) => v.replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, ''))
       .refine((v) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(v), 'must be a domain name such as example.com')
       .optional(),
-    linkedin_url: z
-      .string()
+    linkedin_url: text()
       .trim()
       .max(2048)
       .refine((v) => linkedinSlug(v) !== null, 'must be a LinkedIn profile URL (https://www.linkedin.com/in/<name>/)')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LEAD_STATUSES, LeadStatus } from '@leadpipe/contracts';
 import { FieldError } from './create-lead.dto';
+import { isPostgresTimestampText } from './postgres-timestamp';
 
 /**
  * `GET /api/leads` query: filters and keyset pagination, newest first. The cursor is opaque to
@@ -51,7 +52,7 @@ function decodeCursor(text: string): LeadCursor | null {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [receivedAt, id] = value as unknown[];
-    if (typeof receivedAt !== 'string' || Number.isNaN(Date.parse(receivedAt)) || typeof id !== 'string') return null;
+    if (typeof receivedAt !== 'string' || !isPostgresTimestampText(receivedAt) || typeof id !== 'string') return null;
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
     return { receivedAt, id };
   } catch {

@@ -125,6 +125,12 @@ describe('leadReceived', () => {
     ['schemaVersion 2', leadReceived({ schemaVersion: 2 }), 'schemaVersion'],
     ['schemaVersion as text', leadReceived({ schemaVersion: '1' }), 'schemaVersion'],
     ['an empty identityKey', leadReceived({ identityKey: '' }), 'identityKey'],
+    // Regression (fuzz suite): text PostgreSQL cannot store held its partition, retried forever by the validator.
+    ['a NUL in the identityKey', leadReceived({ identityKey: 'email:ja\u0000ne@acme.com' }), 'identityKey'],
+    ['a NUL in firstName', leadReceived({ lead: lead({ firstName: 'Ja\u0000ne' }) }), 'lead.firstName'],
+    ['a lone surrogate in lastName', leadReceived({ lead: lead({ lastName: 'Doe\uD800' }) }), 'lead.lastName'],
+    ['a NUL in companyDomain', leadReceived({ lead: lead({ companyDomain: 'acme.com\u0000' }) }), 'lead.companyDomain'],
+    ['a lone surrogate in email', leadReceived({ lead: lead({ email: 'jane\uDC00@acme.com' }) }), 'lead.email'],
     ['a lead with neither email nor linkedinUrl', leadReceived({ lead: { firstName: 'Jane', companyDomain: 'acme.com' } }), 'lead.email'],
     ['a lead whose email and linkedinUrl are blank', leadReceived({ lead: { email: '  ', linkedinUrl: '' } }), 'lead.email'],
     ['an empty firstName', leadReceived({ lead: lead({ firstName: '   ' }) }), 'lead.firstName'],

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT } from './storable-text';
 import { TopicKey } from './topics';
 
 const isoDate = z.iso.datetime({ offset: true });
-const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+/** Text that is stored: NUL and unpaired surrogates would make every write of the lead fail (a message retried forever). */
+const text = () => z.string().refine(isStorableText, UNSTORABLE_TEXT);
+const optionalText = (max: number) => text().trim().min(1).max(max).optional();
 
 /** Lead statuses; every accepted lead ends in exactly one terminal state. */
 export const LEAD_STATUSES = ['received', 'enriched', 'not_found', 'invalid', 'dead_lettered'] as const;
@@ -12,11 +15,11 @@ export const TERMINAL_STATUSES: readonly LeadStatus[] = ['enriched', 'not_found'
 /** What a person or a system gave us about a lead, as it was given (camelCase). */
 export const leadInputSchema = z
   .object({
-    email: z.string().trim().max(320).optional(),
+    email: text().trim().max(320).optional(),
     firstName: optionalText(200),
     lastName: optionalText(200),
     companyDomain: optionalText(253),
-    linkedinUrl: z.string().trim().max(2048).optional(),
+    linkedinUrl: text().trim().max(2048).optional(),
   })
   .refine((l) => Boolean(l.email || l.linkedinUrl), {
     message: 'at least one of email or linkedinUrl is required',
@@ -29,7 +32,7 @@ const envelope = {
   eventId: z.uuid(),
   leadId: z.uuid(),
   /** Normalised e-mail, else normalised LinkedIn URL: the Kafka key of every event of the lead. */
-  identityKey: z.string().min(1).max(2048),
+  identityKey: text().min(1).max(2048),
 };
 
 export const leadReceivedSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deadLetterSchema } from '@leadpipe/contracts';
 import type { FieldError } from '../create-lead.dto';
+import { isPostgresTimestampText } from '../postgres-timestamp';
 
 export const DEAD_LETTER_CODES = deadLetterSchema.shape.errorCode.options;
 export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
@@ -71,7 +72,7 @@ function decodeCursor(text: string): DeadLetterCursor | null {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [failedAt, id] = value as unknown[];
-    if (typeof failedAt !== 'string' || Number.isNaN(Date.parse(failedAt)) || typeof id !== 'string' || !UUID.test(id)) return null;
+    if (typeof failedAt !== 'string' || !isPostgresTimestampText(failedAt) || typeof id !== 'string' || !UUID.test(id)) return null;
     return { failedAt, id };
   } catch {
     return null;

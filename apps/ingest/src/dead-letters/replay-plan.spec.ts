@@ -77,9 +77,22 @@ describe('planReplay', () => {
     expect(plan.ok || plan.reason).toContain('lead.email: at least one of email or linkedinUrl is required');
   });
 
-  it('refuses a NUL character, which the outbox (jsonb) cannot hold', () => {
+  it('refuses a NUL character in lead text: the contract refuses it, as the outbox (jsonb) cannot hold it', () => {
     const plan = planReplay(letter({ event: receivedEvent({ lead: { email: 'ada@acme.example', firstName: 'A\u0000da' } }) }), '');
-    expect(plan).toEqual({ ok: false, reason: 'payload contains a NUL character' });
+    expect(plan).toEqual({ ok: false, reason: 'payload fails the leads.received.v1 schema: lead.firstName: must not contain NUL characters or unpaired surrogates' });
+  });
+
+  it('refuses a NUL character the contract leaves to the provider (raw person data)', () => {
+    const enriched = {
+      ...receivedEvent(),
+      outcome: 'enriched',
+      provider: 'netrows',
+      providerCalls: 1,
+      enrichedAt: '2026-11-30T10:00:01.000Z',
+      person: { headline: 'A\u0000da' },
+      company: null,
+    };
+    expect(planReplay(letter({ originTopic: 'leads.enriched.v1', event: enriched }), '')).toEqual({ ok: false, reason: 'payload contains a NUL character' });
   });
 
   it("keys an event that had no key by the lead's identity", () => {
