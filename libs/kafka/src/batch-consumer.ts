@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DeadLetter, EVENT_SCHEMAS, EventInputOf, HEADERS, RETRY_CHAINS, TopicKey, TOPICS, topicName } from '@leadpipe/contracts';
 import type { Context, Span } from '@opentelemetry/api';
@@ -303,7 +304,7 @@ export class BatchConsumer {
           partition,
           fromOffset: pending[0].message.offset,
           size: pending.length,
-          error: error instanceof Error ? error.message : String(error),
+          error: describeError(error),
         });
         failures += 1;
         const backoff = Math.min(this.failureBackoffMs * 2 ** (failures - 1), 30_000);
@@ -385,7 +386,7 @@ export class BatchConsumer {
         await this.publishRetries(topic, partition, chain, retries);
         break;
       } catch (error) {
-        this.options.logger.error('retry publish failed; retrying', { error: String(error) });
+        this.options.logger.error('retry publish failed; retrying', { error: describeError(error) });
         if (!(await this.wait(this.failureBackoffMs, payload))) return false;
       }
     }
@@ -400,7 +401,7 @@ export class BatchConsumer {
         }
         break;
       } catch (error) {
-        this.options.logger.error('dead-letter publish failed; retrying', { error: String(error) });
+        this.options.logger.error('dead-letter publish failed; retrying', { error: describeError(error) });
         if (!(await this.wait(this.failureBackoffMs, payload))) return false;
       }
     }
@@ -560,6 +561,19 @@ function dueCount(messages: KafkaMessage[]): number {
   const now = Date.now();
   const index = messages.findIndex((m) => notBefore(m) > now);
   return index === -1 ? messages.length : index;
+}
+
+/**
+ * A thrown value as one log-safe line: an Error's message (or a plain object's `message`, or
+ * its inspection), with any e-mail address masked (database errors quote the values they refused).
+ */
+export function describeError(error: unknown): string {
+  let text: string;
+  if (error instanceof Error) text = error.message;
+  else if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') text = (error as { message: string }).message;
+  else if (typeof error === 'object' && error !== null) text = inspect(error, { depth: 3, breakLength: Infinity });
+  else text = String(error);
+  return maskEmailsIn(text.slice(0, 2000));
 }
 
 /** Kafka headers as plain strings (the first value of a repeated header). */
