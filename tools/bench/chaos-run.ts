@@ -65,6 +65,8 @@ export interface FaultRecord {
   acceptedAtEnd: number;
   /** Leads accepted while the fault lasted. */
   acceptedDuring: number;
+  /** Of the leads accepted by its end, those not yet terminal at its end: the drain is this backlog's. */
+  backlogAtEnd: number | null;
 }
 
 export interface ChaosReport {
@@ -89,8 +91,8 @@ export interface ChaosReport {
   provider: { calls: number; ok: number; notFound: number; serverErrors: number; timeouts: number; rateLimited: number; credits: number; personCredits: number; companyCredits: number };
   uniqueIdentities: number;
   faults: FaultRecord[];
-  /** Drain of the first share of leads, posted with no fault: what a drain costs without one. */
-  baselineDrainMs: number | null;
+  /** The first share of leads, posted with no fault: its backlog when the last was accepted and how long that took to drain, for comparison. */
+  baseline: { leads: number; backlog: number | null; drainMs: number | null };
   finalDrainMs: number | null;
   wallMs: number;
   postingMs: number;
@@ -241,6 +243,16 @@ export class ChaosRun {
     this.pacedAt = this.posted;
   }
 
+  /** How many of `ids` are not terminal yet (null while the database cannot be asked). */
+  private async backlog(ids: readonly string[]): Promise<number | null> {
+    try {
+      const rows: Array<{ n: string }> = await this.env.db.query(`SELECT count(*) AS n FROM leads WHERE id = ANY($1) AND status = ANY($2)`, [ids, TERMINAL_STATES]);
+      return ids.length - Number(rows[0].n);
+    } catch {
+      return null;
+    }
+  }
+
   /** Resolves with the milliseconds until every lead in `ids` is terminal, or null at the deadline. */
   private async drain(ids: readonly string[], timeoutMs: number): Promise<number | null> {
     const from = Date.now();
@@ -326,19 +338,26 @@ export class ChaosRun {
     this.log(`baseline: posting ${share(0)} leads with no fault`);
     this.allow(share(0), 10);
     await waitFor(() => this.accepted.length >= share(0) || producerDone, { timeoutMs: 600_000, what: 'baseline leads accepted' });
-    const baselineDrainMs = await this.drain(this.accepted.slice(), o.drainTimeoutMs);
-    this.log(`baseline: drained ${seconds(baselineDrainMs)} after its last lead was accepted`);
+    const baselineIds = this.accepted.slice();
+    const baselineBacklog = await this.backlog(baselineIds);
+    const baselineDrainMs = await this.drain(baselineIds, o.drainTimeoutMs);
+    this.log(`baseline: ${baselineBacklog ?? '?'} of ${baselineIds.length} leads not terminal when the last was accepted; drained ${seconds(baselineDrainMs)} later`);
     for (const [i, fault] of o.faults.entries()) {
       if (producerError) break;
       const before = this.accepted.length;
-      const from = Date.now();
       this.log(`${fault}: injecting with ${share(i + 1)} more leads on their way (${before} accepted so far)`);
       this.allow(share(i + 1), expectedDownSeconds(fault, o));
+      if (fault.startsWith('kill-')) {
+        // A kill lands among requests and messages in flight: a third of the share is in first.
+        await waitFor(() => this.accepted.length >= before + Math.ceil(share(i + 1) / 3) || producerDone, { timeoutMs: 120_000 }).catch(() => undefined);
+      }
+      const from = Date.now();
       await this.inject(fault);
       const downMs = Date.now() - from;
       const ids = this.accepted.slice();
+      const backlogAtEnd = await this.backlog(ids);
       const drainMs = await this.drain(ids, o.drainTimeoutMs);
-      records.push({ fault, downMs, drainMs, acceptedAtEnd: ids.length, acceptedDuring: ids.length - before });
+      records.push({ fault, downMs, drainMs, acceptedAtEnd: ids.length, acceptedDuring: ids.length - before, backlogAtEnd });
       this.log(
         `${fault}: down ${seconds(downMs)}, ${drainMs === null ? `NOT drained within ${o.drainTimeoutMs / 1000} s` : `drained ${seconds(drainMs)} after it`} (${ids.length} leads accepted by its end)`,
       );
@@ -349,7 +368,7 @@ export class ChaosRun {
     this.log(`all ${this.accepted.length} leads accepted after ${seconds(postingMs)}; final drain`);
     const finalDrainMs = await this.drain(this.accepted, o.drainTimeoutMs);
     await this.settleNotifications();
-    return this.check(records, baselineDrainMs, finalDrainMs, startedAt, postingMs);
+    return this.check(records, { drainMs: baselineDrainMs, backlog: baselineBacklog, leads: baselineIds.length }, finalDrainMs, startedAt, postingMs);
   }
 
   /** Waits (with a deadline) until every qualifying lead has a `sent` notification and its POST arrived. */
@@ -369,7 +388,7 @@ export class ChaosRun {
     ).catch(() => undefined);
   }
 
-  private async check(faults: FaultRecord[], baselineDrainMs: number | null, finalDrainMs: number | null, startedAt: number, postingMs: number): Promise<ChaosReport> {
+  private async check(faults: FaultRecord[], baseline: ChaosReport['baseline'], finalDrainMs: number | null, startedAt: number, postingMs: number): Promise<ChaosReport> {
     const db = this.env.db;
     const ids = this.accepted;
     const statusRows: Array<{ status: string; n: string }> = await db.query(`SELECT status, count(*) AS n FROM leads WHERE id = ANY($1) GROUP BY status`, [ids]);
@@ -429,7 +448,7 @@ export class ChaosRun {
       },
       uniqueIdentities: uniqueIdentities(this.posted),
       faults,
-      baselineDrainMs,
+      baseline,
       finalDrainMs,
       wallMs: Date.now() - startedAt,
       postingMs,
@@ -457,10 +476,10 @@ export function formatChaosReport(r: ChaosReport): string {
   const lines = [
     `Chaos run ${r.id}`,
     '',
-    '| fault | down | drain after it | leads accepted during / by its end |',
-    '|---|---|---|---|',
-    `| none (baseline) | - | ${seconds(r.baselineDrainMs)} | - |`,
-    ...r.faults.map((f) => `| ${f.fault} | ${seconds(f.downMs)} | ${seconds(f.drainMs)} | ${f.acceptedDuring} / ${f.acceptedAtEnd} |`),
+    '| fault | down | drain after it | leads accepted during / by its end | not terminal at its end |',
+    '|---|---|---|---|---|',
+    `| none (baseline) | - | ${seconds(r.baseline.drainMs)} | ${r.baseline.leads} / ${r.baseline.leads} | ${r.baseline.backlog ?? '?'} |`,
+    ...r.faults.map((f) => `| ${f.fault} | ${seconds(f.downMs)} | ${seconds(f.drainMs)} | ${f.acceptedDuring} / ${f.acceptedAtEnd} | ${f.backlogAtEnd ?? '?'} |`),
     '',
     `leads posted                   ${r.leadsPosted}`,
     `leads accepted (202)           ${r.accepted}`,

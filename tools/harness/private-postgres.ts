@@ -1,12 +1,20 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
 
 const run = promisify(execFile);
-const DEFAULT_BIN_DIR = '/usr/lib/postgresql/15/bin';
+const DEBIAN_ROOT = '/usr/lib/postgresql';
+
+/** The newest server installed the Debian way (`/usr/lib/postgresql/<major>/bin`). */
+function defaultBinDir(): string {
+  const majors = existsSync(DEBIAN_ROOT) ? readdirSync(DEBIAN_ROOT).filter((d) => /^\d+$/.test(d)) : [];
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error(`no PostgreSQL server under ${DEBIAN_ROOT}; set POSTGRES_BIN_DIR to the directory holding initdb and pg_ctl`);
+  return join(DEBIAN_ROOT, newest, 'bin');
+}
 
 /**
  * A PostgreSQL cluster of the run's own (initdb into a temporary directory, pg_ctl on a free
@@ -19,7 +27,7 @@ export class PrivatePostgres {
   private readonly binDir: string;
 
   constructor(options: { binDir?: string } = {}) {
-    this.binDir = options.binDir ?? process.env.POSTGRES_BIN_DIR ?? DEFAULT_BIN_DIR;
+    this.binDir = options.binDir ?? process.env.POSTGRES_BIN_DIR ?? defaultBinDir();
   }
 
   /** A URL to the server's `postgres` database (IsolatedEnv creates its own next to it). */
