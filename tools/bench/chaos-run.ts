@@ -67,6 +67,8 @@ export interface FaultRecord {
   acceptedDuring: number;
   /** Of the leads accepted by its end, those not yet terminal at its end: the drain is this backlog's. */
   backlogAtEnd: number | null;
+  /** Leads dead-lettered so far (all accepted leads), read once the drain is over: the faults that cost leads a terminal failure. */
+  deadLetteredAfter: number | null;
 }
 
 export interface ChaosReport {
@@ -253,6 +255,15 @@ export class ChaosRun {
     }
   }
 
+  private async deadLettered(): Promise<number | null> {
+    try {
+      const rows: Array<{ n: string }> = await this.env.db.query(`SELECT count(*) AS n FROM leads WHERE status = 'dead_lettered'`);
+      return Number(rows[0].n);
+    } catch {
+      return null;
+    }
+  }
+
   /** Resolves with the milliseconds until every lead in `ids` is terminal, or null at the deadline. */
   private async drain(ids: readonly string[], timeoutMs: number): Promise<number | null> {
     const from = Date.now();
@@ -357,7 +368,8 @@ export class ChaosRun {
       const ids = this.accepted.slice();
       const backlogAtEnd = await this.backlog(ids);
       const drainMs = await this.drain(ids, o.drainTimeoutMs);
-      records.push({ fault, downMs, drainMs, acceptedAtEnd: ids.length, acceptedDuring: ids.length - before, backlogAtEnd });
+      const deadLetteredAfter = await this.deadLettered();
+      records.push({ fault, downMs, drainMs, acceptedAtEnd: ids.length, acceptedDuring: ids.length - before, backlogAtEnd, deadLetteredAfter });
       this.log(
         `${fault}: down ${seconds(downMs)}, ${drainMs === null ? `NOT drained within ${o.drainTimeoutMs / 1000} s` : `drained ${seconds(drainMs)} after it`} (${ids.length} leads accepted by its end)`,
       );
@@ -476,10 +488,12 @@ export function formatChaosReport(r: ChaosReport): string {
   const lines = [
     `Chaos run ${r.id}`,
     '',
-    '| fault | down | drain after it | leads accepted during / by its end | not terminal at its end |',
-    '|---|---|---|---|---|',
-    `| none (baseline) | - | ${seconds(r.baseline.drainMs)} | ${r.baseline.leads} / ${r.baseline.leads} | ${r.baseline.backlog ?? '?'} |`,
-    ...r.faults.map((f) => `| ${f.fault} | ${seconds(f.downMs)} | ${seconds(f.drainMs)} | ${f.acceptedDuring} / ${f.acceptedAtEnd} | ${f.backlogAtEnd ?? '?'} |`),
+    '| fault | down | drain after it | leads accepted during / by its end | not terminal at its end | dead-lettered so far |',
+    '|---|---|---|---|---|---|',
+    `| none (baseline) | - | ${seconds(r.baseline.drainMs)} | ${r.baseline.leads} / ${r.baseline.leads} | ${r.baseline.backlog ?? '?'} | - |`,
+    ...r.faults.map(
+      (f) => `| ${f.fault} | ${seconds(f.downMs)} | ${seconds(f.drainMs)} | ${f.acceptedDuring} / ${f.acceptedAtEnd} | ${f.backlogAtEnd ?? '?'} | ${f.deadLetteredAfter ?? '?'} |`,
+    ),
     '',
     `leads posted                   ${r.leadsPosted}`,
     `leads accepted (202)           ${r.accepted}`,
