@@ -8,3 +8,7 @@ export * from './free-port';
 export * from './service-process';
 export * from './isolated-env';
 export * from './post-stream';
+export * from './webhook-receiver';
+export * from './private-broker';
+export * from './private-postgres';
+export * from './private-redis';
