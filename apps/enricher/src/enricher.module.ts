@@ -66,6 +66,7 @@ export class EnricherModule {
                 volumeThreshold: cfg.NETROWS_BREAKER_VOLUME_THRESHOLD,
                 errorPercentage: cfg.NETROWS_BREAKER_ERROR_PERCENTAGE,
                 resetTimeoutMs: cfg.NETROWS_BREAKER_RESET_TIMEOUT_MS,
+                consecutiveFailures: cfg.NETROWS_BREAKER_CONSECUTIVE_FAILURES,
                 accountProbeIntervalMs: cfg.NETROWS_ACCOUNT_PROBE_INTERVAL_MS,
               },
               control,

@@ -10,6 +10,12 @@ export interface ProviderGuardOptions {
   volumeThreshold: number;
   errorPercentage: number;
   resetTimeoutMs: number;
+  /**
+   * Upstream failures in a row that open the circuit at once, whatever the window holds: an
+   * outage after a healthy minute would otherwise take a good part of the window to outweigh
+   * it, and leads retried meanwhile would run out of attempts.
+   */
+  consecutiveFailures: number;
   /** While the account is refused or out of credits, how often consumption resumes to probe it. */
   accountProbeIntervalMs: number;
 }
@@ -32,7 +38,8 @@ export function isBreakerRejection(error: unknown): boolean {
  * - a circuit breaker (opossum) counting only upstream trouble (5xx, timeouts, network);
  *   while it is open no call is made, no token is spent, and consumption is paused; after
  *   `resetTimeoutMs` it turns half-open, consumption resumes and the first call is the trial:
- *   success closes the circuit, failure opens it (and pauses) again;
+ *   success closes the circuit, failure opens it (and pauses) again; `consecutiveFailures`
+ *   upstream failures in a row open it at once (an outage, told apart from a flaky minute);
  * - account trouble (401, 402): consumption pauses and an operator alert goes out; every
  *   `accountProbeIntervalMs` consumption resumes so that one call probes the account, and the
  *   first call that succeeds ends the pause.
@@ -47,6 +54,8 @@ export class ProviderGuard {
   /** Conditions an alert went out for and that have not recovered yet. */
   private readonly alerted = new Set<string>();
   private probeTimer?: NodeJS.Timeout;
+  /** Upstream failures since the last call that was not one. */
+  private failuresInARow = 0;
 
   constructor(
     private readonly options: ProviderGuardOptions,
@@ -63,7 +72,7 @@ export class ProviderGuard {
       errorThresholdPercentage: options.errorPercentage,
       resetTimeout: options.resetTimeoutMs,
       // Only upstream trouble opens the circuit; answers about the request or the account do not.
-      errorFilter: (error: unknown) => !(isNetrowsError(error) && COUNTED.has(error.kind)),
+      errorFilter: (error: unknown) => !isUpstreamFailure(error),
     });
     this.breaker.on('open', () => {
       this.control.pause(PAUSE_REASONS.breakerOpen);
@@ -85,9 +94,17 @@ export class ProviderGuard {
   async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       const result = (await this.breaker.fire(request)) as T;
+      this.failuresInARow = 0;
       this.accountWorks();
       return result;
     } catch (error) {
+      if (isUpstreamFailure(error)) {
+        this.failuresInARow += 1;
+        if (this.failuresInARow >= this.options.consecutiveFailures && !this.breaker.opened) {
+          this.logger.warn({ msg: 'circuit opened: upstream failures in a row', failures: this.failuresInARow });
+          this.breaker.open();
+        }
+      } else if (!isBreakerRejection(error)) this.failuresInARow = 0;
       if (isNetrowsError(error)) this.onProviderError(error);
       throw error;
     }
@@ -152,3 +169,8 @@ export class ProviderGuard {
 }
 
 const COUNTED: ReadonlySet<string> = new Set([NETROWS_ERROR_KINDS.SERVER_ERROR, NETROWS_ERROR_KINDS.TIMEOUT, NETROWS_ERROR_KINDS.NETWORK]);
+
+/** Trouble on the provider's side (5xx, timeout, network): what the circuit counts. */
+function isUpstreamFailure(error: unknown): boolean {
+  return isNetrowsError(error) && COUNTED.has(error.kind);
+}

@@ -139,6 +139,8 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   /** Calls in the window before the error percentage is judged at all. */
   NETROWS_BREAKER_VOLUME_THRESHOLD: positiveInt.default(5),
   NETROWS_BREAKER_ERROR_PERCENTAGE: z.coerce.number().int().min(1).max(100).default(50),
+  /** Upstream failures in a row that open the circuit at once, before the window's percentage would. */
+  NETROWS_BREAKER_CONSECUTIVE_FAILURES: positiveInt.default(10),
   /** How long the circuit stays open before one trial call is let through. */
   NETROWS_BREAKER_RESET_TIMEOUT_MS: positiveInt.default(30_000),
   /** Credits the enricher may spend per UTC day, across all replicas; 0 means no budget. */
