@@ -83,7 +83,8 @@ function main(): void {
     const { totalMs, functions, locations } = summarise(profile);
     const busy = functions.filter((f) => f.name !== '(idle)').reduce((a, f) => a + f.ms, 0);
     console.log(`\n${basename(file)}: ${(totalMs / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s not idle`);
-    const line = (s: SelfTime) => `    ${`${s.ms.toFixed(0)} ms`.padStart(10)} ${`${(100 * s.share).toFixed(1)} %`.padStart(7)} ${`${((100 * s.ms) / busy).toFixed(1)} %`.padStart(7)}  ${s.name}`;
+    const ofBusy = (s: SelfTime) => (s.name === '(idle)' ? '' : `${((100 * s.ms) / busy).toFixed(1)} %`);
+    const line = (s: SelfTime) => `    ${`${s.ms.toFixed(0)} ms`.padStart(10)} ${`${(100 * s.share).toFixed(1)} %`.padStart(7)} ${ofBusy(s).padStart(7)}  ${s.name}`;
     console.log('  self time by location           (of all / of busy)');
     for (const l of locations.slice(0, 15)) console.log(line(l));
     console.log(`  top ${top} functions by self time`);

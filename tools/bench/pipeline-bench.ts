@@ -205,23 +205,23 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       // The production pool size, not the tests' 4.
       DATABASE_POOL_SIZE: '10',
       SHUTDOWN_TIMEOUT_MS: '20000',
-      ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
     };
+    const nodeArgs = (name: ServiceName) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
     const started = {
-      ingest: await env.start('ingest', { ...common, INGEST_THROTTLE_PER_MINUTE: '100000000' }),
+      ingest: await env.start('ingest', { ...common, INGEST_THROTTLE_PER_MINUTE: '100000000' }, nodeArgs('ingest')),
       enricher: await env.start('enricher', {
         ...common,
         NETROWS_BASE_URL: simulator.url,
         NETROWS_API_KEY: API_KEY,
         NETROWS_RATE_LIMIT_PER_MINUTE: '1000000',
         NETROWS_RATE_LIMIT_HEADROOM_MS: '0',
-      }),
-      validator: await env.start('validator', common),
+      }, nodeArgs('enricher')),
+      validator: await env.start('validator', common, nodeArgs('validator')),
       notifier: await env.start('notifier', {
         ...common,
         NOTIFIER_WEBHOOK_URL: receiver.url,
         NOTIFIER_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
-      }),
+      }, nodeArgs('notifier')),
     } satisfies Record<ServiceName, unknown>;
     await Promise.all([env.waitForStableGroup('enricher', 1), env.waitForStableGroup('validator', 1), env.waitForStableGroup('notifier', 1)]);
     const post = async (leads: Lead[]): Promise<void> => {
