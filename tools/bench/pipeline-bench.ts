@@ -224,14 +224,25 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       }, nodeArgs('notifier')),
     } satisfies Record<ServiceName, unknown>;
     await Promise.all([env.waitForStableGroup('enricher', 1), env.waitForStableGroup('validator', 1), env.waitForStableGroup('notifier', 1)]);
-    const post = async (leads: Lead[]): Promise<void> => {
-      const res = await fetch(`${started.ingest.url}/api/leads/batch`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ leads }),
-      });
-      if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-      await res.arrayBuffer();
+    // Each request carries an Idempotency-Key, as the import CLI's do, so a request that fails on
+    // the network (a keep-alive connection closed under it) is sent again without a second lead.
+    const post = async (leads: Lead[], key: string): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        let res: Response;
+        try {
+          res = await fetch(`${started.ingest.url}/api/leads/batch`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'idempotency-key': `${env.id}-${key}` },
+            body: JSON.stringify({ leads }),
+          });
+        } catch (error) {
+          if (attempt >= 3) throw error;
+          continue;
+        }
+        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+        await res.arrayBuffer();
+        return;
+      }
     };
     const terminal = async (since: Date | null): Promise<number> => {
       const rows: Array<{ n: number }> = await env.db.query(
@@ -245,7 +256,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     const identities = Math.min(options.identities, options.leads);
     log(`warm-up: ${identities} identities through the pipeline`);
     for (let i = 0; i < identities; i += options.batchSize) {
-      await post(Array.from({ length: Math.min(options.batchSize, identities - i) }, (_, k) => leadOf(i + k, identities, 'warm')));
+      await post(Array.from({ length: Math.min(options.batchSize, identities - i) }, (_, k) => leadOf(i + k, identities, 'warm')), `warm-${i}`);
     }
     await poll(async () => (await terminal(null)) === identities, 120_000 + identities * 50, 'the warm-up leads stored', 250);
 
@@ -307,20 +318,22 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       const from = b * options.batchSize;
       const leads = Array.from({ length: Math.min(options.batchSize, options.leads - from) }, (_, k) => leadOf(from + k, identities, 'lead'));
       const t0 = performance.now();
-      await post(leads);
+      await post(leads, `lead-${b}`);
       requestMs.push(performance.now() - t0);
       accepted += leads.length;
     };
     if (options.rate) {
       // Open loop: batch b leaves at its scheduled time whatever happened to the ones before.
       const inFlight: Promise<void>[] = [];
-      for (let b = 0; b < batches; b++) {
+      let failure: unknown = null;
+      for (let b = 0; b < batches && failure === null; b++) {
         const due = startedAt + (b * options.batchSize * 1000) / options.rate;
         const wait = due - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        inFlight.push(sendBatch(b));
+        inFlight.push(sendBatch(b).catch((error: unknown) => void (failure ??= error)));
       }
       await Promise.all(inFlight);
+      if (failure !== null) throw failure;
     } else {
       let next = 0;
       await Promise.all(
