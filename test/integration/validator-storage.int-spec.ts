@@ -164,4 +164,30 @@ describe('validator storage: idempotency, write policy, fetch-time guard and his
     expect(await retention.purge()).toBe(0);
     expect(await env.db.query(`SELECT count(*)::int AS n FROM enrichments WHERE lead_id = $1`, [leadId])).toEqual([{ n: 1 }]);
   });
+
+  it('writes a slice of many leads in multi-row statements, copies of one lead in their order (newer, then an older one that is stale)', async () => {
+    const slice = Array.from({ length: 40 }, (_, i) => {
+      const event = enriched('2026-11-02T10:00:00.000Z', 'Engineer', 30, { email: `slice.${i}@acme-storage.com`, firstName: 'Slice' });
+      return { ...event, value: { ...event.value, leadId: randomUUID(), eventId: randomUUID() } };
+    });
+    const newer = { ...slice[7], value: { ...slice[7].value, eventId: randomUUID(), enrichedAt: '2026-11-03T10:00:00.000Z' } };
+    const older = { ...slice[7], value: { ...slice[7].value, eventId: randomUUID(), enrichedAt: '2026-11-01T10:00:00.000Z' } };
+    const outcomes = await service.validateBatch([...slice.slice(0, 7), newer, ...slice.slice(8), older]);
+
+    expect(outcomes.filter((o) => o.status === 'processed')).toHaveLength(40);
+    expect(outcomes[40]).toEqual({ status: 'skipped', reason: 'stale: a newer enrichment of the lead is stored' });
+    const ids = slice.map((e) => e.value.leadId);
+    const [{ leads, enrichments, history }]: Array<{ leads: number; enrichments: number; history: number }> = await env.db.query(
+      `SELECT (SELECT count(*)::int FROM leads WHERE id = ANY($1) AND status = 'enriched') AS leads,
+              (SELECT count(*)::int FROM enrichments WHERE lead_id = ANY($1)) AS enrichments,
+              (SELECT count(*)::int FROM enrichment_history WHERE lead_id = ANY($1)) AS history`,
+      [ids],
+    );
+    expect({ leads, enrichments, history }).toEqual({ leads: 40, enrichments: 40, history: 41 });
+    const [kept]: Array<{ event_id: string; email: string }> = await env.db.query(
+      `SELECT en.event_id, l.email FROM enrichments en JOIN leads l ON l.id = en.lead_id WHERE en.lead_id = $1`,
+      [newer.value.leadId],
+    );
+    expect(kept).toEqual({ event_id: newer.value.eventId, email: 'slice.7@acme-storage.com' });
+  });
 });

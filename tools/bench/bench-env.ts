@@ -24,10 +24,10 @@ export class BenchEnv extends IsolatedEnv {
     await super.setUp();
   }
 
-  /** Starts one more process of `name`; resolves when it reports ready. */
-  async start(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+  /** Starts one more process of `name` (with `nodeArgs` for node itself); resolves when it reports ready. */
+  async start(name: ServiceName, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
     const n = this.processes.filter((p) => p.name === name).length + 1;
-    const service = new ServiceProcess(name, await freePort(), this.serviceEnv({ NODE_ENV: 'production', ...env }), this.logDir, `${name}-${n}`);
+    const service = new ServiceProcess(name, await freePort(), this.serviceEnv({ NODE_ENV: 'production', ...env }), this.logDir, `${name}-${n}`, nodeArgs);
     this.processes.push(service);
     await service.start();
     return service;

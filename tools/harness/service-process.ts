@@ -38,6 +38,8 @@ export class ServiceProcess {
     private readonly logDir: string,
     /** Log file name without `.log`; replicas of one service need their own. */
     private readonly logName: string = name,
+    /** Flags for node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -55,7 +57,7 @@ export class ServiceProcess {
     mkdirSync(this.logDir, { recursive: true });
     this.log = createWriteStream(join(this.logDir, `${this.logName}.log`), { flags: 'a' });
     const entry = join(ROOT, 'dist', 'apps', this.name, 'src', 'main.js');
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...this.nodeArgs, entry], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env, [PORT_VARIABLE[this.name]]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

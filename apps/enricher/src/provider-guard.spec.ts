@@ -4,7 +4,7 @@ import { isBreakerRejection, PAUSE_REASONS, ProviderGuard } from './provider-gua
 import type { OpsAlerts } from './ops-alerts';
 
 function failing(kind: NetrowsErrorKind): () => Promise<never> {
-  return () => Promise.reject(new NetrowsError(kind, `simulated ${kind}`, { endpoint: 'personByEmail', status: 503 }));
+  return () => Promise.reject(new NetrowsError(kind, `simulated ${kind}`, { endpoint: 'reverseLookup', status: 503 }));
 }
 const ok = () => Promise.resolve('answer');
 

@@ -7,15 +7,20 @@ import { DEFAULT_SCORING_RULES } from './scoring-rules';
 import { ValidationService } from './validation.service';
 import type { StoredInput } from './write-policy';
 
-/** The service against a fake transaction that records the rows it writes and the events it publishes. */
+/**
+ * The service against a fake transaction that records the rows it writes and the events it
+ * publishes. Writes take one array per column (multi-row statements); with one event per batch,
+ * a statement's row is the first element of each.
+ */
 function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   const queries: Array<{ sql: string; params: unknown[] }> = [];
+  const firstRow = (params: unknown[]) => params.map((column) => (Array.isArray(column) ? column[0] : column));
   const tx = {
     query: async (sql: string, params: unknown[] = []) => {
-      queries.push({ sql, params });
+      queries.push({ sql, params: sql.startsWith('SELECT id, email') ? params : firstRow(params) });
       if (sql.startsWith('SELECT id, email')) return storedLeads;
       // The lead's upsert wrote its row (no newer enrichment is stored).
-      if (sql.includes('INSERT INTO leads')) return [{ id: params[0] }];
+      if (sql.includes('INSERT INTO leads')) return (params[0] as string[]).map((id) => ({ id }));
       return [];
     },
   };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { APP_CONFIG, ValidatorEnv } from '@leadpipe/config';
 import { identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
@@ -76,79 +76,11 @@ export class ValidationService {
       );
       const stored = new Map(storedRows.map((row) => [row.id, row]));
       rows = events.map((event) => this.evaluate(event, stored.get(event.value.leadId)));
-      for (const [i, { event, validated, statusReason, scoreBreakdown, input, inputReceivedAt, person, company }] of rows.entries()) {
-        if (erased.has(i)) continue;
-        const e = event.value;
-        // Input columns are set on insert only (the write policy); status and score move only
-        // with an enrichment at least as new as the stored one.
-        const written: unknown[] = await tx.query(
-          `INSERT INTO leads (id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
-                              company_domain, linkedin_url, source, received_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'kafka', $13, now())
-           ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
-             reasons = EXCLUDED.reasons, score = EXCLUDED.score, score_breakdown = EXCLUDED.score_breakdown, updated_at = now()
-           WHERE NOT EXISTS (SELECT 1 FROM enrichments en WHERE en.lead_id = leads.id AND en.fetched_at > $14::timestamptz)
-           RETURNING id`,
-          [
-            e.leadId,
-            e.identityKey,
-            validated.status,
-            statusReason,
-            JSON.stringify(validated.reasons),
-            validated.score,
-            scoreBreakdown && JSON.stringify(scoreBreakdown),
-            e.lead.email ?? null,
-            e.lead.firstName ?? null,
-            e.lead.lastName ?? null,
-            e.lead.companyDomain ?? null,
-            e.lead.linkedinUrl ?? null,
-            e.receivedAt,
-            e.enrichedAt,
-          ],
-        );
-        if (written.length === 0) stale.add(i);
-        // A disqualified lead was never looked up: it has no enrichment to store.
-        if (e.outcome === 'disqualified') continue;
-        await tx.query(
-          `INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (event_id) DO NOTHING`,
-          [e.leadId, e.eventId, e.provider, e.outcome, e.enrichedAt, e.person && JSON.stringify(e.person), e.company && JSON.stringify(e.company)],
-        );
-        if (stale.has(i)) continue;
-        const personRow = person && snakeCase(person);
-        const companyRow = company && snakeCase(company);
-        const provenance = provenanceOf({
-          input,
-          receivedAt: inputReceivedAt,
-          provider: e.provider,
-          fetchedAt: e.enrichedAt,
-          person: personRow,
-          company: companyRow,
-        });
-        await tx.query(
-          `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
-                                    raw_person, raw_company, provenance, event_id, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
-           ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
-             provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
-             company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
-             provenance = EXCLUDED.provenance, event_id = EXCLUDED.event_id, updated_at = now()
-           WHERE enrichments.fetched_at <= EXCLUDED.fetched_at`,
-          [
-            e.leadId,
-            e.provider,
-            e.outcome,
-            e.providerCalls,
-            e.enrichedAt,
-            personRow && JSON.stringify(personRow),
-            companyRow && JSON.stringify(companyRow),
-            e.person && JSON.stringify(e.person),
-            e.company && JSON.stringify(e.company),
-            JSON.stringify(provenance),
-            e.eventId,
-          ],
-        );
+      // Multi-row statements, one set per round: a round holds each lead at most once (an
+      // upsert cannot touch one row twice), so copies of one lead in a slice are written in
+      // their order, as one statement per event would.
+      for (const round of rounds(rows.map((row, i) => ({ row, i })).filter(({ i }) => !erased.has(i)))) {
+        await this.storeRound(tx, round, stale);
       }
     });
     const outgoing: OutgoingEvent<'leadValidated'>[] = rows
@@ -170,6 +102,116 @@ export class ValidationService {
       }
       return processed();
     });
+  }
+
+  /**
+   * Writes one round (distinct leads): their leads upserted (input columns on insert only;
+   * status and score only with an enrichment at least as new as the stored one), the raw
+   * answers into the history, then the enrichments of the leads that were not stale. Three
+   * statements whatever the round's size; parameters are arrays, unnested in order.
+   */
+  private async storeRound(tx: EntityManager, round: Array<{ row: Row; i: number }>, stale: Set<number>): Promise<void> {
+    const col = <T>(pick: (row: Row) => T): T[] => round.map(({ row }) => pick(row));
+    const written: Array<{ id: string }> = await tx.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[],
+                              $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+           AS t(id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
+                company_domain, linkedin_url, received_at, enriched_at)
+       )
+       INSERT INTO leads AS l (id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
+                               company_domain, linkedin_url, source, received_at, updated_at)
+       SELECT id, identity_key, status, status_reason, reasons::jsonb, score, score_breakdown::jsonb, email, first_name, last_name,
+              company_domain, linkedin_url, 'kafka', received_at, now()
+         FROM input
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
+         reasons = EXCLUDED.reasons, score = EXCLUDED.score, score_breakdown = EXCLUDED.score_breakdown, updated_at = now()
+       WHERE NOT EXISTS (SELECT 1 FROM enrichments en JOIN input i ON i.id = en.lead_id WHERE en.lead_id = l.id AND en.fetched_at > i.enriched_at)
+       RETURNING l.id`,
+      [
+        col((r) => r.event.value.leadId),
+        col((r) => r.event.value.identityKey),
+        col((r) => r.validated.status),
+        col((r) => r.statusReason),
+        col((r) => JSON.stringify(r.validated.reasons)),
+        col((r) => r.validated.score),
+        col((r) => r.scoreBreakdown && JSON.stringify(r.scoreBreakdown)),
+        col((r) => r.event.value.lead.email ?? null),
+        col((r) => r.event.value.lead.firstName ?? null),
+        col((r) => r.event.value.lead.lastName ?? null),
+        col((r) => r.event.value.lead.companyDomain ?? null),
+        col((r) => r.event.value.lead.linkedinUrl ?? null),
+        col((r) => r.event.value.receivedAt),
+        col((r) => r.event.value.enrichedAt),
+      ],
+    );
+    const writtenIds = new Set(written.map((w) => w.id));
+    for (const { row, i } of round) if (!writtenIds.has(row.event.value.leadId)) stale.add(i);
+
+    // A disqualified lead was never looked up: it has no enrichment to store.
+    const looked = round.filter(({ row }) => row.event.value.outcome !== 'disqualified');
+    if (looked.length === 0) return;
+    const h = <T>(pick: (e: LeadEnriched) => T): T[] => looked.map(({ row }) => pick(row.event.value));
+    await tx.query(
+      `INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
+       SELECT lead_id, event_id, provider, outcome, fetched_at, raw_person::jsonb, raw_company::jsonb
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
+           AS t(lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        h((e) => e.leadId),
+        h((e) => e.eventId),
+        h((e) => e.provider),
+        h((e) => e.outcome),
+        h((e) => e.enrichedAt),
+        h((e) => e.person && JSON.stringify(e.person)),
+        h((e) => e.company && JSON.stringify(e.company)),
+      ],
+    );
+
+    const fresh = looked.filter(({ i }) => !stale.has(i));
+    if (fresh.length === 0) return;
+    const values = fresh.map(({ row }) => {
+      const e = row.event.value;
+      const personRow = row.person && snakeCase(row.person);
+      const companyRow = row.company && snakeCase(row.company);
+      const provenance = provenanceOf({
+        input: row.input,
+        receivedAt: row.inputReceivedAt,
+        provider: e.provider,
+        fetchedAt: e.enrichedAt,
+        person: personRow,
+        company: companyRow,
+      });
+      return [
+        e.leadId,
+        e.provider,
+        e.outcome,
+        e.providerCalls,
+        e.enrichedAt,
+        personRow && JSON.stringify(personRow),
+        companyRow && JSON.stringify(companyRow),
+        e.person && JSON.stringify(e.person),
+        e.company && JSON.stringify(e.company),
+        JSON.stringify(provenance),
+        e.eventId,
+      ] as const;
+    });
+    await tx.query(
+      `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
+                                raw_person, raw_company, provenance, event_id, updated_at)
+       SELECT lead_id, provider, outcome, provider_calls, fetched_at, person::jsonb, company::jsonb,
+              raw_person::jsonb, raw_company::jsonb, provenance::jsonb, event_id, now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::text[], $11::uuid[])
+           AS t(lead_id, provider, outcome, provider_calls, fetched_at, person, company, raw_person, raw_company, provenance, event_id)
+       ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
+         provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
+         company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
+         provenance = EXCLUDED.provenance, event_id = EXCLUDED.event_id, updated_at = now()
+       WHERE enrichments.fetched_at <= EXCLUDED.fetched_at`,
+      values[0].map((_, column) => values.map((v) => v[column])),
+    );
   }
 
   private evaluate(event: ConsumedEvent<LeadEnriched>, stored: StoredInput | undefined, now = new Date()): Row {
@@ -229,6 +271,19 @@ export class ValidationService {
       company,
     };
   }
+}
+
+/** Splits items into rounds in which each lead appears at most once, keeping each lead's copies in order. */
+function rounds<T extends { row: Row }>(items: T[]): T[][] {
+  const out: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const id = item.row.event.value.leadId;
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    (out[n] ??= []).push(item);
+  }
+  return out;
 }
 
 /** Stored JSON uses the API's field names (snake_case). */

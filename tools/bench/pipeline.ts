@@ -1,0 +1,62 @@
+/**
+ * Pipeline benchmark: N leads through ingest, enricher, validator and notifier on this machine,
+ * with every provider answer already cached (the simulator answers at once, with no rate limit,
+ * during the warm-up that fills the cache), so the figures are the pipeline's own.
+ *
+ *   npm run build && npm run bench:pipeline -- [--leads 100000] [--quick] [--rate 1000] [--profile]
+ */
+import { parseArgs } from 'node:util';
+import { commonEnvSchema, loadConfig } from '@leadpipe/config';
+import { formatPipelineResult, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
+
+const QUICK_LEADS = 2_000;
+
+function options(): PipelineBenchOptions {
+  const { values } = parseArgs({
+    options: {
+      leads: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      rate: { type: 'string' },
+      batch: { type: 'string' },
+      senders: { type: 'string', default: String(PIPELINE_BENCH_DEFAULTS.senders) },
+      identities: { type: 'string', default: String(PIPELINE_BENCH_DEFAULTS.identities) },
+      profile: { type: 'boolean', default: false },
+    },
+  });
+  const number = (name: string, value: string | undefined, min: number, max: number): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got ${value}`);
+    return Math.round(parsed);
+  };
+  const rate = values.rate === undefined ? undefined : number('rate', values.rate, 1, 100_000);
+  const leads = values.leads !== undefined ? number('leads', values.leads, 1, 10_000_000) : values.quick ? QUICK_LEADS : 100_000;
+  return {
+    ...PIPELINE_BENCH_DEFAULTS,
+    leads,
+    rate,
+    // At a fixed rate, small batches (every 10 ms at 1,000/s) so the latency is not the batching's.
+    batchSize: number('batch', values.batch ?? String(rate ? Math.max(1, Math.round(rate / 100)) : PIPELINE_BENCH_DEFAULTS.batchSize), 1, 1_000),
+    senders: number('senders', values.senders, 1, 64),
+    identities: number('identities', values.identities, 1, 1_000_000),
+    cpuProfile: values.profile ?? false,
+    log: (line) => console.log(line),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const config = loadConfig(commonEnvSchema);
+  console.log(`pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}`);
+  const result = await runPipelineBench(opts, { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
+  console.log('');
+  for (const line of formatPipelineResult(result)) console.log(line);
+  console.log(`cleaned up ${result.id} (logs in ${result.logDir})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`pipeline benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
