@@ -7,20 +7,23 @@ import { DEFAULT_SCORING_RULES } from './scoring-rules';
 import { ValidationService } from './validation.service';
 import type { StoredInput } from './write-policy';
 
+type Written = Record<string, unknown>;
+
 /**
  * The service against a fake transaction that records the rows it writes and the events it
- * publishes. Writes take one array per column (multi-row statements); with one event per batch,
- * a statement's row is the first element of each.
+ * publishes. Writes take their rows as one JSON array (multi-row statements); with one event
+ * per batch, a statement's row is the first element.
  */
 function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
-  const queries: Array<{ sql: string; params: unknown[] }> = [];
-  const firstRow = (params: unknown[]) => params.map((column) => (Array.isArray(column) ? column[0] : column));
+  const queries: Array<{ sql: string; rows: Written[] }> = [];
   const tx = {
     query: async (sql: string, params: unknown[] = []) => {
-      queries.push({ sql, params: sql.startsWith('SELECT id, email') ? params : firstRow(params) });
       if (sql.startsWith('SELECT id, email')) return storedLeads;
+      if (!sql.includes('jsonb_to_recordset')) return [];
+      const rows = JSON.parse(params[0] as string) as Written[];
+      queries.push({ sql, rows });
       // The lead's upsert wrote its row (no newer enrichment is stored).
-      if (sql.includes('INSERT INTO leads')) return (params[0] as string[]).map((id) => ({ id }));
+      if (sql.includes('INSERT INTO leads')) return rows.map((row) => ({ id: row.id }));
       return [];
     },
   };
@@ -29,9 +32,9 @@ function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   const publisher = { publish: async (_topic: string, events: Array<{ value: LeadValidated }>) => void published.push(...events.map((e) => e.value)) } as unknown as EventPublisher;
   const config = { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv;
   const service = new ValidationService(db, publisher, config, DEFAULT_SCORING_RULES);
-  const leadRow = () => queries.find((q) => q.sql.includes('INSERT INTO leads'))!.params;
-  const enrichmentRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichments'))?.params;
-  const historyRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichment_history'))?.params;
+  const leadRow = () => queries.find((q) => q.sql.includes('INSERT INTO leads'))!.rows[0];
+  const enrichmentRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichments'))?.rows[0];
+  const historyRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichment_history'))?.rows[0];
   return { service, published, leadRow, enrichmentRow, historyRow };
 }
 
@@ -73,9 +76,9 @@ describe('ValidationService', () => {
     await service.validateBatch([enriched()]);
     expect(published[0]).toMatchObject({ status: 'enriched', reasons: [], score: expect.any(Number) });
     expect(published[0].summary).toMatchObject({ fullName: 'Jane Doe', title: 'VP of Sales', country: 'DE', linkedinUrl: 'https://www.linkedin.com/in/jane-doe/' });
-    expect(leadRow()[3]).toBeNull(); // status_reason
-    expect(JSON.parse(enrichmentRow()![5] as string)).toMatchObject({ seniority: 'vp', job_function: 'sales', city: 'Munich', region: 'Bavaria', skills: ['B2B'] });
-    expect(JSON.parse(enrichmentRow()![6] as string)).toMatchObject({ industry: 'Software Development', size_band: '51-200' });
+    expect(leadRow().status_reason).toBeNull();
+    expect(enrichmentRow()!.person).toMatchObject({ seniority: 'vp', job_function: 'sales', city: 'Munich', region: 'Bavaria', skills: ['B2B'] });
+    expect(enrichmentRow()!.company).toMatchObject({ industry: 'Software Development', size_band: '51-200' });
   });
 
   it('keeps an enriched lead enriched and scored when it is flagged, with the flags as reasons', async () => {
@@ -88,8 +91,8 @@ describe('ValidationService', () => {
       'domain_mismatch: e-mail beta.io, company website acme.com',
       "name_mismatch: the profile's first and last name differs from the lead's",
     ]);
-    expect(leadRow()[3]).toBeNull();
-    expect(JSON.parse(leadRow()[4] as string)).toEqual(published[0].reasons);
+    expect(leadRow().status_reason).toBeNull();
+    expect(leadRow().reasons).toEqual(published[0].reasons);
   });
 
   it('does not count a disposable address as a work e-mail', async () => {
@@ -108,7 +111,7 @@ describe('ValidationService', () => {
     await service.validateBatch([enriched({ outcome: 'not_found', person: null, company: null, lead: { email: 'jane@gmail.com' } })]);
     expect(published[0]).toMatchObject({ status: 'not_found', score: null });
     expect(published[0].reasons).toEqual(['free-mail address: the provider cannot look it up', 'free_mail: gmail.com is a free-mail provider']);
-    expect(leadRow()[3]).toBe('free-mail address: the provider cannot look it up');
+    expect(leadRow().status_reason).toBe('free-mail address: the provider cannot look it up');
   });
 
   it('makes a lead without a usable identity invalid with its reasons', async () => {
@@ -119,7 +122,7 @@ describe('ValidationService', () => {
       score: null,
       reasons: ['email: not a valid e-mail address', 'linkedinUrl: not a LinkedIn profile URL', 'no usable identity: a valid email or LinkedIn profile URL is required'],
     });
-    expect(leadRow()[3]).toBe('email: not a valid e-mail address');
+    expect(leadRow().status_reason).toBe('email: not a valid e-mail address');
   });
 
   it('flags stale provider data and a profile without a current position', async () => {
@@ -137,7 +140,7 @@ describe('ValidationService', () => {
   it('stores the score breakdown beside the score', async () => {
     const { service, published, leadRow } = harness();
     await service.validateBatch([enriched()]);
-    const breakdown = JSON.parse(leadRow()[6] as string) as Array<{ criterion: string; points: number }>;
+    const breakdown = leadRow().score_breakdown as Array<{ criterion: string; points: number }>;
     expect(breakdown.map((p) => p.criterion)).toEqual(['seniority', 'company_size', 'industry', 'country', 'work_email', 'current_position']);
     expect(breakdown.reduce((a, p) => a + p.points, 0)).toBe(published[0].score);
   });
@@ -146,8 +149,16 @@ describe('ValidationService', () => {
     const { service, enrichmentRow, historyRow } = harness();
     const event = enriched();
     await service.validateBatch([event]);
-    expect(historyRow()).toEqual([event.value.leadId, event.value.eventId, 'netrows', 'enriched', event.value.enrichedAt, JSON.stringify(event.value.person), JSON.stringify(event.value.company)]);
-    const provenance = JSON.parse(enrichmentRow()![9] as string) as Record<string, { source: string; fetched_at: string }>;
+    expect(historyRow()).toEqual({
+      lead_id: event.value.leadId,
+      event_id: event.value.eventId,
+      provider: 'netrows',
+      outcome: 'enriched',
+      fetched_at: event.value.enrichedAt,
+      raw_person: event.value.person,
+      raw_company: event.value.company,
+    });
+    const provenance = enrichmentRow()!.provenance as Record<string, { source: string; fetched_at: string }>;
     expect(provenance.email).toEqual({ source: 'input', fetched_at: event.value.receivedAt });
     expect(provenance['person.title']).toEqual({ source: 'netrows', fetched_at: event.value.enrichedAt });
     expect(provenance['company.industry']).toEqual({ source: 'netrows', fetched_at: event.value.enrichedAt });
@@ -162,7 +173,7 @@ describe('ValidationService', () => {
     await service.validateBatch([event]);
     expect(published[0].reasons).toEqual([]);
     expect(published[0].summary.email).toBe('jane@acme.com');
-    const provenance = JSON.parse(enrichmentRow()![9] as string) as Record<string, { fetched_at: string }>;
+    const provenance = enrichmentRow()!.provenance as Record<string, { fetched_at: string }>;
     expect(provenance.email.fetched_at).toBe('2026-01-02T03:04:05.000Z');
   });
 

@@ -108,42 +108,46 @@ export class ValidationService {
    * Writes one round (distinct leads): their leads upserted (input columns on insert only;
    * status and score only with an enrichment at least as new as the stored one), the raw
    * answers into the history, then the enrichments of the leads that were not stale. Three
-   * statements whatever the round's size; parameters are arrays, unnested in order.
+   * statements whatever the round's size; each takes its rows as one JSON array
+   * (`jsonb_to_recordset`), so the provider's answers travel as JSON once, not as escaped text
+   * inside array literals.
    */
   private async storeRound(tx: EntityManager, round: Array<{ row: Row; i: number }>, stale: Set<number>): Promise<void> {
-    const col = <T>(pick: (row: Row) => T): T[] => round.map(({ row }) => pick(row));
+    const leads = round.map(({ row }) => {
+      const e = row.event.value;
+      return {
+        id: e.leadId,
+        identity_key: e.identityKey,
+        status: row.validated.status,
+        status_reason: row.statusReason,
+        reasons: row.validated.reasons,
+        score: row.validated.score,
+        score_breakdown: row.scoreBreakdown ?? null,
+        email: e.lead.email ?? null,
+        first_name: e.lead.firstName ?? null,
+        last_name: e.lead.lastName ?? null,
+        company_domain: e.lead.companyDomain ?? null,
+        linkedin_url: e.lead.linkedinUrl ?? null,
+        received_at: e.receivedAt,
+        enriched_at: e.enrichedAt,
+      };
+    });
     const written: Array<{ id: string }> = await tx.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[],
-                              $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])
-           AS t(id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
-                company_domain, linkedin_url, received_at, enriched_at)
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS t(id uuid, identity_key text, status text, status_reason text, reasons jsonb, score int, score_breakdown jsonb, email text,
+                first_name text, last_name text, company_domain text, linkedin_url text, received_at timestamptz, enriched_at timestamptz)
        )
        INSERT INTO leads AS l (id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
                                company_domain, linkedin_url, source, received_at, updated_at)
-       SELECT id, identity_key, status, status_reason, reasons::jsonb, score, score_breakdown::jsonb, email, first_name, last_name,
+       SELECT id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
               company_domain, linkedin_url, 'kafka', received_at, now()
          FROM input
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
          reasons = EXCLUDED.reasons, score = EXCLUDED.score, score_breakdown = EXCLUDED.score_breakdown, updated_at = now()
        WHERE NOT EXISTS (SELECT 1 FROM enrichments en JOIN input i ON i.id = en.lead_id WHERE en.lead_id = l.id AND en.fetched_at > i.enriched_at)
        RETURNING l.id`,
-      [
-        col((r) => r.event.value.leadId),
-        col((r) => r.event.value.identityKey),
-        col((r) => r.validated.status),
-        col((r) => r.statusReason),
-        col((r) => JSON.stringify(r.validated.reasons)),
-        col((r) => r.validated.score),
-        col((r) => r.scoreBreakdown && JSON.stringify(r.scoreBreakdown)),
-        col((r) => r.event.value.lead.email ?? null),
-        col((r) => r.event.value.lead.firstName ?? null),
-        col((r) => r.event.value.lead.lastName ?? null),
-        col((r) => r.event.value.lead.companyDomain ?? null),
-        col((r) => r.event.value.lead.linkedinUrl ?? null),
-        col((r) => r.event.value.receivedAt),
-        col((r) => r.event.value.enrichedAt),
-      ],
+      [JSON.stringify(leads)],
     );
     const writtenIds = new Set(written.map((w) => w.id));
     for (const { row, i } of round) if (!writtenIds.has(row.event.value.leadId)) stale.add(i);
@@ -151,66 +155,64 @@ export class ValidationService {
     // A disqualified lead was never looked up: it has no enrichment to store.
     const looked = round.filter(({ row }) => row.event.value.outcome !== 'disqualified');
     if (looked.length === 0) return;
-    const h = <T>(pick: (e: LeadEnriched) => T): T[] => looked.map(({ row }) => pick(row.event.value));
+    const history = looked.map(({ row: { event } }) => ({
+      lead_id: event.value.leadId,
+      event_id: event.value.eventId,
+      provider: event.value.provider,
+      outcome: event.value.outcome,
+      fetched_at: event.value.enrichedAt,
+      raw_person: event.value.person,
+      raw_company: event.value.company,
+    }));
     await tx.query(
       `INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
-       SELECT lead_id, event_id, provider, outcome, fetched_at, raw_person::jsonb, raw_company::jsonb
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
-           AS t(lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
+       SELECT lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company
+         FROM jsonb_to_recordset($1::jsonb)
+           AS t(lead_id uuid, event_id uuid, provider text, outcome text, fetched_at timestamptz, raw_person jsonb, raw_company jsonb)
        ON CONFLICT (event_id) DO NOTHING`,
-      [
-        h((e) => e.leadId),
-        h((e) => e.eventId),
-        h((e) => e.provider),
-        h((e) => e.outcome),
-        h((e) => e.enrichedAt),
-        h((e) => e.person && JSON.stringify(e.person)),
-        h((e) => e.company && JSON.stringify(e.company)),
-      ],
+      [JSON.stringify(history)],
     );
 
     const fresh = looked.filter(({ i }) => !stale.has(i));
     if (fresh.length === 0) return;
-    const values = fresh.map(({ row }) => {
+    const enrichments = fresh.map(({ row }) => {
       const e = row.event.value;
       const personRow = row.person && snakeCase(row.person);
       const companyRow = row.company && snakeCase(row.company);
-      const provenance = provenanceOf({
-        input: row.input,
-        receivedAt: row.inputReceivedAt,
+      return {
+        lead_id: e.leadId,
         provider: e.provider,
-        fetchedAt: e.enrichedAt,
+        outcome: e.outcome,
+        provider_calls: e.providerCalls,
+        fetched_at: e.enrichedAt,
         person: personRow,
         company: companyRow,
-      });
-      return [
-        e.leadId,
-        e.provider,
-        e.outcome,
-        e.providerCalls,
-        e.enrichedAt,
-        personRow && JSON.stringify(personRow),
-        companyRow && JSON.stringify(companyRow),
-        e.person && JSON.stringify(e.person),
-        e.company && JSON.stringify(e.company),
-        JSON.stringify(provenance),
-        e.eventId,
-      ] as const;
+        raw_person: e.person,
+        raw_company: e.company,
+        provenance: provenanceOf({
+          input: row.input,
+          receivedAt: row.inputReceivedAt,
+          provider: e.provider,
+          fetchedAt: e.enrichedAt,
+          person: personRow,
+          company: companyRow,
+        }),
+        event_id: e.eventId,
+      };
     });
     await tx.query(
       `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
                                 raw_person, raw_company, provenance, event_id, updated_at)
-       SELECT lead_id, provider, outcome, provider_calls, fetched_at, person::jsonb, company::jsonb,
-              raw_person::jsonb, raw_company::jsonb, provenance::jsonb, event_id, now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::text[], $11::uuid[])
-           AS t(lead_id, provider, outcome, provider_calls, fetched_at, person, company, raw_person, raw_company, provenance, event_id)
+       SELECT lead_id, provider, outcome, provider_calls, fetched_at, person, company, raw_person, raw_company, provenance, event_id, now()
+         FROM jsonb_to_recordset($1::jsonb)
+           AS t(lead_id uuid, provider text, outcome text, provider_calls int, fetched_at timestamptz, person jsonb, company jsonb,
+                raw_person jsonb, raw_company jsonb, provenance jsonb, event_id uuid)
        ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
          provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
          company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
          provenance = EXCLUDED.provenance, event_id = EXCLUDED.event_id, updated_at = now()
        WHERE enrichments.fetched_at <= EXCLUDED.fetched_at`,
-      values[0].map((_, column) => values.map((v) => v[column])),
+      [JSON.stringify(enrichments)],
     );
   }
 
