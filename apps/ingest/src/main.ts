@@ -12,7 +12,7 @@ import { setupApiDocs } from './openapi/api-docs';
 async function bootstrap(): Promise<void> {
   const config = loadConfig(ingestEnvSchema);
   // Off unless an OTLP endpoint is configured; first, so every request gets its span.
-  startTracing('ingest');
+  startTracing('ingest', config);
   // rawBody: webhook signatures are checked on the bytes received, not on re-serialised JSON.
   const app = await NestFactory.create<NestExpressApplication>(IngestModule.register(config), { bufferLogs: true, rawBody: true });
   // Larger JSON bodies than Express's 100 KB default (a 1,000-lead batch, a HubSpot contact with

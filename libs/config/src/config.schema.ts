@@ -56,6 +56,15 @@ export const commonEnvSchema = z.object({
    * can test guessed e-mail addresses against.
    */
   SUPPRESSION_PEPPER: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
+  /** OpenTelemetry, by its standard variable names: tracing is on when an OTLP endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** The full traces URL, instead of `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Default `leadpipe-<service>`. */
+  OTEL_SERVICE_NAME: z.string().optional(),
+  /** `none` turns tracing off. */
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  OTEL_SDK_DISABLED: bool.default(false),
 });
 
 export const ingestEnvSchema = commonEnvSchema.extend({

@@ -32,7 +32,17 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379/0',
       REDIS_KEY_PREFIX: 'leadpipe:',
       SHUTDOWN_TIMEOUT_MS: 25_000,
+      OTEL_SDK_DISABLED: false,
     });
+  });
+
+  it('reads the OpenTelemetry settings (tracing off while the endpoint is empty) and refuses an endpoint that is not a URL', () => {
+    expect(loadConfig(commonEnvSchema, { OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig(commonEnvSchema, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SDK_DISABLED: true,
+    });
+    expect(() => loadConfig(commonEnvSchema, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 
   it('applies the service defaults on top of the common ones', () => {

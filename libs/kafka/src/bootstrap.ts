@@ -34,7 +34,7 @@ export interface ConsumerServiceOptions {
 export async function bootstrapConsumerService(options: ConsumerServiceOptions): Promise<void> {
   try {
     // Before anything else, so every span the service starts goes to the exporter (off unless configured).
-    startTracing(options.group);
+    startTracing(options.group, options.config);
     const app = await NestFactory.create(options.module, { bufferLogs: true });
     const logger = app.get(Logger);
     app.useLogger(logger);

@@ -3,41 +3,47 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, SpanExporter } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 /** The instrumentation scope of every span the services make. */
 export const TRACER_NAME = 'leadpipe';
 
 let provider: NodeTracerProvider | null = null;
 
+/** The tracing settings of the parsed configuration (libs/config, standard OpenTelemetry names). */
+export interface TracingConfig {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  OTEL_SERVICE_NAME?: string;
+  OTEL_TRACES_EXPORTER?: string;
+  OTEL_SDK_DISABLED?: boolean;
+}
+
 /**
- * True when the environment asks for traces: an OTLP endpoint is configured
+ * True when the configuration asks for traces: an OTLP endpoint is set
  * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `OTEL_TRACES_EXPORTER`
- * is not `none` and `OTEL_SDK_DISABLED` is not `true`. Off by default.
+ * is not `none` and `OTEL_SDK_DISABLED` is not true. Off by default.
  */
-export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
-  if (env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === 'none') return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+export function tracingRequested(config: TracingConfig): boolean {
+  if (config.OTEL_SDK_DISABLED) return false;
+  if (config.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === 'none') return false;
+  return Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
 /**
  * Starts OpenTelemetry tracing for a service when {@link tracingRequested}: spans are batched
- * and exported over OTLP/HTTP to the configured endpoint (the exporter reads the standard
- * `OTEL_EXPORTER_OTLP_*` variables: endpoint, headers, timeout), sampled per
+ * and exported over OTLP/HTTP to the configured endpoint (headers and timeout as the exporter
+ * itself reads them: `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT`), sampled per
  * `OTEL_TRACES_SAMPLER` (default: parent-based, always on). The W3C `traceparent` propagator
  * is registered, which is what carries a trace across the Kafka headers. Without it, every
  * span the services start is a no-op. Returns whether tracing is on. Tests may pass their own
  * `exporter` (in memory) instead of OTLP.
  */
-export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): boolean {
-  if (provider || (!exporter && !tracingRequested(env))) return provider !== null;
+export function startTracing(service: string, config: TracingConfig, exporter?: SpanExporter): boolean {
+  if (provider || (!exporter && !tracingRequested(config))) return provider !== null;
   provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME?.trim() || `leadpipe-${service}`,
-      [ATTR_SERVICE_VERSION]: env.npm_package_version ?? '0.1.0',
-    }),
-    spanProcessors: [new BatchSpanProcessor(exporter ?? otlpExporter(env))],
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.OTEL_SERVICE_NAME?.trim() || `leadpipe-${service}` }),
+    spanProcessors: [new BatchSpanProcessor(exporter ?? otlpExporter(config))],
   });
   provider.register();
   return true;
@@ -49,8 +55,8 @@ export function tracingEnabled(): boolean {
 }
 
 /** The OTLP/HTTP exporter; as the specification resolves it, a per-signal URL is used as is and a base URL gets `/v1/traces`. */
-function otlpExporter(env: NodeJS.ProcessEnv): OTLPTraceExporter {
-  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || `${env.OTEL_EXPORTER_OTLP_ENDPOINT!.trim().replace(/\/+$/, '')}/v1/traces`;
+function otlpExporter(config: TracingConfig): OTLPTraceExporter {
+  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || `${config.OTEL_EXPORTER_OTLP_ENDPOINT!.replace(/\/+$/, '')}/v1/traces`;
   return new OTLPTraceExporter({ url });
 }
 
