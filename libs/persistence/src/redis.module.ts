@@ -5,13 +5,16 @@ import { ReadinessRegistry, redisProbe } from '@leadpipe/observability';
 
 export const REDIS = Symbol('REDIS');
 
-/** A connection with the pipeline's settings: keys under REDIS_KEY_PREFIX, calls failing fast while Redis is away. */
+/** A connection with the pipeline's settings: keys under REDIS_KEY_PREFIX, calls failing fast while Redis is away, auto-pipelined. */
 export function redisClientFrom(config: Pick<CommonEnv, 'REDIS_URL' | 'REDIS_KEY_PREFIX'>): Redis {
   return new Redis(config.REDIS_URL, {
     keyPrefix: config.REDIS_KEY_PREFIX,
     // Fail calls fast while Redis is away instead of queueing them without bound.
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
+    // Commands issued in the same tick go out in one write: the enricher's concurrent lookups
+    // (suppression, person, company for 16 leads at a time) cost a few syscalls, not one each.
+    enableAutoPipelining: true,
   });
 }
 
