@@ -190,4 +190,27 @@ describe('validator storage: idempotency, write policy, fetch-time guard and his
     );
     expect(kept).toEqual({ event_id: newer.value.eventId, email: 'slice.7@acme-storage.com' });
   });
+
+  it('stores a disqualified lead and a not-found one in the same statement: the first with no history or enrichment, the second with both', async () => {
+    const base = enriched('2026-11-04T10:00:00.000Z', 'Engineer', 30, { email: 'blocked@acme-storage.com' });
+    const disqualified = {
+      ...base,
+      value: { ...base.value, leadId: randomUUID(), eventId: randomUUID(), outcome: 'disqualified' as const, reasons: ['blocked domain'], person: null, company: null, providerCalls: 0 },
+    };
+    const notFound = {
+      ...base,
+      value: { ...base.value, leadId: randomUUID(), eventId: randomUUID(), lead: { email: 'nobody@acme-storage.com' }, outcome: 'not_found' as const, person: null, company: null },
+    };
+    expect(await service.validateBatch([disqualified, notFound])).toEqual([{ status: 'processed' }, { status: 'processed' }]);
+    const rows: Array<{ id: string; status: string; status_reason: string; enrichment_outcome: string | null; history: number }> = await env.db.query(
+      `SELECT l.id, l.status, l.status_reason, en.outcome AS enrichment_outcome,
+              (SELECT count(*)::int FROM enrichment_history h WHERE h.lead_id = l.id) AS history
+         FROM leads l LEFT JOIN enrichments en ON en.lead_id = l.id WHERE l.id = ANY($1) ORDER BY l.id = $2 DESC`,
+      [[disqualified.value.leadId, notFound.value.leadId], disqualified.value.leadId],
+    );
+    expect(rows).toEqual([
+      { id: disqualified.value.leadId, status: 'invalid', status_reason: 'blocked domain', enrichment_outcome: null, history: 0 },
+      { id: notFound.value.leadId, status: 'not_found', status_reason: 'provider has no profile for this identity', enrichment_outcome: 'not_found', history: 1 },
+    ]);
+  });
 });

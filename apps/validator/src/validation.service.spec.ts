@@ -11,8 +11,11 @@ type Written = Record<string, unknown>;
 
 /**
  * The service against a fake transaction that records the rows it writes and the events it
- * publishes. Writes take their rows as one JSON array (multi-row statements); with one event
- * per batch, a statement's row is the first element.
+ * publishes. A round is written by one statement that takes its rows as one JSON array (lead,
+ * history and enrichment columns in one object per lead); with one event per batch, the
+ * statement's row is the first element. The fake's statement reports the lead as written (no
+ * newer enrichment stored); what PostgreSQL does with the row is covered by
+ * test/integration/validator-storage.int-spec.ts.
  */
 function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   const queries: Array<{ sql: string; rows: Written[] }> = [];
@@ -22,9 +25,7 @@ function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
       if (!sql.includes('jsonb_to_recordset')) return [];
       const rows = JSON.parse(params[0] as string) as Written[];
       queries.push({ sql, rows });
-      // The lead's upsert wrote its row (no newer enrichment is stored).
-      if (sql.includes('INSERT INTO leads')) return rows.map((row) => ({ id: row.id }));
-      return [];
+      return rows.map((row) => ({ id: row.id }));
     },
   };
   const db = { transaction: async (work: (t: typeof tx) => Promise<void>) => work(tx) } as unknown as DataSource;
@@ -32,10 +33,8 @@ function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   const publisher = { publish: async (_topic: string, events: Array<{ value: LeadValidated }>) => void published.push(...events.map((e) => e.value)) } as unknown as EventPublisher;
   const config = { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv;
   const service = new ValidationService(db, publisher, config, DEFAULT_SCORING_RULES);
-  const leadRow = () => queries.find((q) => q.sql.includes('INSERT INTO leads'))!.rows[0];
-  const enrichmentRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichments'))?.rows[0];
-  const historyRow = () => queries.find((q) => q.sql.includes('INSERT INTO enrichment_history'))?.rows[0];
-  return { service, published, leadRow, enrichmentRow, historyRow };
+  const row = () => queries.find((q) => q.sql.includes('INSERT INTO leads'))!.rows[0];
+  return { service, published, leadRow: row, enrichmentRow: row, historyRow: row };
 }
 
 const enriched = (overrides: Partial<LeadEnriched> = {}): ConsumedEvent<LeadEnriched> => ({
@@ -149,12 +148,13 @@ describe('ValidationService', () => {
     const { service, enrichmentRow, historyRow } = harness();
     const event = enriched();
     await service.validateBatch([event]);
-    expect(historyRow()).toEqual({
-      lead_id: event.value.leadId,
+    expect(historyRow()).toMatchObject({
+      id: event.value.leadId,
+      looked: true,
       event_id: event.value.eventId,
       provider: 'netrows',
       outcome: 'enriched',
-      fetched_at: event.value.enrichedAt,
+      enriched_at: event.value.enrichedAt,
       raw_person: event.value.person,
       raw_company: event.value.company,
     });
@@ -177,8 +177,15 @@ describe('ValidationService', () => {
     expect(provenance.email.fetched_at).toBe('2026-01-02T03:04:05.000Z');
   });
 
-  it('passes on nothing and stores no enrichment for an event older than the stored enrichment, but keeps it in the history', async () => {
-    // The lead's guarded upsert writes nothing: a newer enrichment is stored.
+  it('stores no answer, no enrichment and no provenance for a disqualified lead', async () => {
+    const { service, published, leadRow } = harness();
+    await service.validateBatch([enriched({ outcome: 'disqualified', reasons: ['blocked domain: acme.com'], person: null, company: null, providerCalls: 0 })]);
+    expect(published[0]).toMatchObject({ status: 'invalid', reasons: ['blocked domain: acme.com'] });
+    expect(leadRow()).toMatchObject({ looked: false, raw_person: null, raw_company: null, person: null, company: null, provenance: null });
+  });
+
+  it('passes on nothing for an event older than the stored enrichment, and says so', async () => {
+    // The lead's guarded upsert writes nothing (a newer enrichment is stored), so the statement returns no id.
     const event = enriched();
     const queries: string[] = [];
     const tx = {
@@ -193,7 +200,6 @@ describe('ValidationService', () => {
     const outcomes = await new ValidationService(db, publisher, { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv, DEFAULT_SCORING_RULES).validateBatch([event]);
     expect(outcomes[0]).toMatchObject({ status: 'skipped' });
     expect(sent).toEqual([]);
-    expect(queries.some((q) => q.includes('INSERT INTO enrichment_history'))).toBe(true);
-    expect(queries.some((q) => q.includes('INSERT INTO enrichments'))).toBe(false);
+    expect(queries.filter((q) => q.includes('INSERT INTO enrichment_history'))).toHaveLength(1);
   });
 });

@@ -105,16 +105,22 @@ export class ValidationService {
   }
 
   /**
-   * Writes one round (distinct leads): their leads upserted (input columns on insert only;
-   * status and score only with an enrichment at least as new as the stored one), the raw
-   * answers into the history, then the enrichments of the leads that were not stale. Three
-   * statements whatever the round's size; each takes its rows as one JSON array
-   * (`jsonb_to_recordset`), so the provider's answers travel as JSON once, not as escaped text
-   * inside array literals.
+   * Writes one round (distinct leads) in one statement, whatever the round's size: the leads
+   * upserted (input columns on insert only; status and score only with an enrichment at least
+   * as new as the stored one), the raw answers into the history, and the enrichments of the
+   * leads whose upsert took effect (the others are stale). The rows travel as one JSON array
+   * (`jsonb_to_recordset`), so each provider answer is serialised, sent and parsed once, not
+   * escaped into array literals or sent again for the second table. The statement's parts see
+   * one snapshot: the staleness test reads the enrichments as they were before it, and the
+   * foreign keys of a new lead's enrichment are checked at its end, once the lead is in.
    */
   private async storeRound(tx: EntityManager, round: Array<{ row: Row; i: number }>, stale: Set<number>): Promise<void> {
-    const leads = round.map(({ row }) => {
+    const input = round.map(({ row }) => {
       const e = row.event.value;
+      // A disqualified lead was never looked up: it has no answer or enrichment to store.
+      const looked = e.outcome !== 'disqualified';
+      const personRow = looked && row.person ? snakeCase(row.person) : null;
+      const companyRow = looked && row.company ? snakeCase(row.company) : null;
       return {
         id: e.leadId,
         identity_key: e.identityKey,
@@ -130,90 +136,69 @@ export class ValidationService {
         linkedin_url: e.lead.linkedinUrl ?? null,
         received_at: e.receivedAt,
         enriched_at: e.enrichedAt,
+        looked,
+        event_id: e.eventId,
+        provider: e.provider,
+        outcome: e.outcome,
+        provider_calls: e.providerCalls,
+        person: personRow,
+        company: companyRow,
+        raw_person: looked ? e.person : null,
+        raw_company: looked ? e.company : null,
+        provenance: looked
+          ? provenanceOf({
+              input: row.input,
+              receivedAt: row.inputReceivedAt,
+              provider: e.provider,
+              fetchedAt: e.enrichedAt,
+              person: personRow,
+              company: companyRow,
+            })
+          : null,
       };
     });
     const written: Array<{ id: string }> = await tx.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
            AS t(id uuid, identity_key text, status text, status_reason text, reasons jsonb, score int, score_breakdown jsonb, email text,
-                first_name text, last_name text, company_domain text, linkedin_url text, received_at timestamptz, enriched_at timestamptz)
+                first_name text, last_name text, company_domain text, linkedin_url text, received_at timestamptz, enriched_at timestamptz,
+                looked boolean, event_id uuid, provider text, outcome text, provider_calls int, person jsonb, company jsonb,
+                raw_person jsonb, raw_company jsonb, provenance jsonb)
+       ),
+       written AS (
+         INSERT INTO leads AS l (id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
+                                 company_domain, linkedin_url, source, received_at, updated_at)
+         SELECT id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
+                company_domain, linkedin_url, 'kafka', received_at, now()
+           FROM input
+         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
+           reasons = EXCLUDED.reasons, score = EXCLUDED.score, score_breakdown = EXCLUDED.score_breakdown, updated_at = now()
+         WHERE NOT EXISTS (SELECT 1 FROM enrichments en JOIN input i ON i.id = en.lead_id WHERE en.lead_id = l.id AND en.fetched_at > i.enriched_at)
+         RETURNING l.id
+       ),
+       history AS (
+         INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
+         SELECT id, event_id, provider, outcome, enriched_at, raw_person, raw_company FROM input WHERE looked
+         ON CONFLICT (event_id) DO NOTHING
+       ),
+       enriched AS (
+         INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
+                                  raw_person, raw_company, provenance, event_id, updated_at)
+         SELECT i.id, i.provider, i.outcome, i.provider_calls, i.enriched_at, i.person, i.company, i.raw_person, i.raw_company,
+                i.provenance, i.event_id, now()
+           FROM input i JOIN written w ON w.id = i.id
+          WHERE i.looked
+         ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
+           provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
+           company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
+           provenance = EXCLUDED.provenance, event_id = EXCLUDED.event_id, updated_at = now()
+         WHERE enrichments.fetched_at <= EXCLUDED.fetched_at
        )
-       INSERT INTO leads AS l (id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
-                               company_domain, linkedin_url, source, received_at, updated_at)
-       SELECT id, identity_key, status, status_reason, reasons, score, score_breakdown, email, first_name, last_name,
-              company_domain, linkedin_url, 'kafka', received_at, now()
-         FROM input
-       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
-         reasons = EXCLUDED.reasons, score = EXCLUDED.score, score_breakdown = EXCLUDED.score_breakdown, updated_at = now()
-       WHERE NOT EXISTS (SELECT 1 FROM enrichments en JOIN input i ON i.id = en.lead_id WHERE en.lead_id = l.id AND en.fetched_at > i.enriched_at)
-       RETURNING l.id`,
-      [JSON.stringify(leads)],
+       SELECT id FROM written`,
+      [JSON.stringify(input)],
     );
     const writtenIds = new Set(written.map((w) => w.id));
     for (const { row, i } of round) if (!writtenIds.has(row.event.value.leadId)) stale.add(i);
-
-    // A disqualified lead was never looked up: it has no enrichment to store.
-    const looked = round.filter(({ row }) => row.event.value.outcome !== 'disqualified');
-    if (looked.length === 0) return;
-    const history = looked.map(({ row: { event } }) => ({
-      lead_id: event.value.leadId,
-      event_id: event.value.eventId,
-      provider: event.value.provider,
-      outcome: event.value.outcome,
-      fetched_at: event.value.enrichedAt,
-      raw_person: event.value.person,
-      raw_company: event.value.company,
-    }));
-    await tx.query(
-      `INSERT INTO enrichment_history (lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company)
-       SELECT lead_id, event_id, provider, outcome, fetched_at, raw_person, raw_company
-         FROM jsonb_to_recordset($1::jsonb)
-           AS t(lead_id uuid, event_id uuid, provider text, outcome text, fetched_at timestamptz, raw_person jsonb, raw_company jsonb)
-       ON CONFLICT (event_id) DO NOTHING`,
-      [JSON.stringify(history)],
-    );
-
-    const fresh = looked.filter(({ i }) => !stale.has(i));
-    if (fresh.length === 0) return;
-    const enrichments = fresh.map(({ row }) => {
-      const e = row.event.value;
-      const personRow = row.person && snakeCase(row.person);
-      const companyRow = row.company && snakeCase(row.company);
-      return {
-        lead_id: e.leadId,
-        provider: e.provider,
-        outcome: e.outcome,
-        provider_calls: e.providerCalls,
-        fetched_at: e.enrichedAt,
-        person: personRow,
-        company: companyRow,
-        raw_person: e.person,
-        raw_company: e.company,
-        provenance: provenanceOf({
-          input: row.input,
-          receivedAt: row.inputReceivedAt,
-          provider: e.provider,
-          fetchedAt: e.enrichedAt,
-          person: personRow,
-          company: companyRow,
-        }),
-        event_id: e.eventId,
-      };
-    });
-    await tx.query(
-      `INSERT INTO enrichments (lead_id, provider, outcome, provider_calls, fetched_at, person, company,
-                                raw_person, raw_company, provenance, event_id, updated_at)
-       SELECT lead_id, provider, outcome, provider_calls, fetched_at, person, company, raw_person, raw_company, provenance, event_id, now()
-         FROM jsonb_to_recordset($1::jsonb)
-           AS t(lead_id uuid, provider text, outcome text, provider_calls int, fetched_at timestamptz, person jsonb, company jsonb,
-                raw_person jsonb, raw_company jsonb, provenance jsonb, event_id uuid)
-       ON CONFLICT (lead_id) DO UPDATE SET provider = EXCLUDED.provider, outcome = EXCLUDED.outcome,
-         provider_calls = EXCLUDED.provider_calls, fetched_at = EXCLUDED.fetched_at, person = EXCLUDED.person,
-         company = EXCLUDED.company, raw_person = EXCLUDED.raw_person, raw_company = EXCLUDED.raw_company,
-         provenance = EXCLUDED.provenance, event_id = EXCLUDED.event_id, updated_at = now()
-       WHERE enrichments.fetched_at <= EXCLUDED.fetched_at`,
-      [JSON.stringify(enrichments)],
-    );
   }
 
   private evaluate(event: ConsumedEvent<LeadEnriched>, stored: StoredInput | undefined, now = new Date()): Row {
