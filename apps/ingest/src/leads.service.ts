@@ -174,26 +174,29 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
     if (events.length === 0) return;
     // Nobody who asked to be erased comes back in (IdentitySuppressedError, 409).
     await this.suppressions.refuseSuppressed(tx, events.map((event) => event.lead));
-    await tx.insert(
-      LeadEntity,
-      events.map((event) => ({
-        id: event.leadId,
-        identityKey: event.identityKey,
-        status: 'received',
-        statusReason: null,
-        reasons: [],
-        score: null,
-        email: event.lead.email ?? null,
-        firstName: event.lead.firstName ?? null,
-        lastName: event.lead.lastName ?? null,
-        companyDomain: event.lead.companyDomain ?? null,
-        linkedinUrl: event.lead.linkedinUrl ?? null,
-        source: event.source,
-        priority: event.priority,
-        importId: importId ?? null,
-        receivedAt: new Date(event.receivedAt),
-        updatedAt: new Date(event.receivedAt),
-      })),
+    // One statement with the rows as one JSON array: TypeORM's query builder spent more time
+    // naming and escaping a large batch's parameters than the HTTP layer did on the request.
+    const rows = events.map((event) => ({
+      id: event.leadId,
+      identity_key: event.identityKey,
+      email: event.lead.email ?? null,
+      first_name: event.lead.firstName ?? null,
+      last_name: event.lead.lastName ?? null,
+      company_domain: event.lead.companyDomain ?? null,
+      linkedin_url: event.lead.linkedinUrl ?? null,
+      source: event.source,
+      priority: event.priority,
+      received_at: event.receivedAt,
+    }));
+    await tx.query(
+      `INSERT INTO leads (id, identity_key, status, reasons, email, first_name, last_name, company_domain, linkedin_url,
+                          source, priority, import_id, received_at, updated_at)
+       SELECT id, identity_key, 'received', '[]'::jsonb, email, first_name, last_name, company_domain, linkedin_url,
+              source, priority, $2::uuid, received_at, received_at
+         FROM jsonb_to_recordset($1::jsonb)
+           AS t(id uuid, identity_key text, email text, first_name text, last_name text, company_domain text, linkedin_url text,
+                source text, priority text, received_at timestamptz)`,
+      [JSON.stringify(rows), importId ?? null],
     );
     await this.enqueue(tx, events, correlationId);
   }
