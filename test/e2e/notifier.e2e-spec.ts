@@ -161,6 +161,21 @@ describe('notifier: rules, channels and exactly-once notifications', () => {
     expect(slack.mentioning(lead.leadId)).toHaveLength(1);
   }, 60_000);
 
+  it('skips a lead erased before its announcement, and announces the others published with it', async () => {
+    const erased = await validatedLead(90, 'FR');
+    const kept = await validatedLead(90, 'FR');
+    await pipeline.env.db.query(`DELETE FROM leads WHERE id = $1`, [erased.leadId]);
+    const before = await finished();
+    await publisher.publish('leadValidated', [erased, kept].map((lead) => ({ key: lead.identityKey, value: lead })));
+    await waitUntilFinished(before, 2);
+
+    expect(await rowsOf(erased.leadId)).toEqual([]);
+    expect(pipeline.webhooks.forLead(erased.leadId)).toEqual([]);
+    expect(slack.mentioning(erased.leadId)).toEqual([]);
+    expect((await rowsOf(kept.leadId)).map((r) => `${r.channel}/${r.rule}:${r.status}`)).toEqual(['slack/hot:sent', 'webhook/hot:sent']);
+    expect(pipeline.webhooks.forLead(kept.leadId)).toHaveLength(1);
+  }, 60_000);
+
   it('announces nothing for a lead no rule matches', async () => {
     const lead = await validatedLead(70, 'FR');
     const before = await finished();

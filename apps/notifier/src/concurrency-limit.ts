@@ -5,6 +5,11 @@ export class ConcurrencyLimit {
 
   constructor(private readonly max: number) {}
 
+  /** Tasks running or waiting for a slot. */
+  get pending(): number {
+    return this.active + this.waiting.length;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active += 1;
