@@ -234,11 +234,10 @@ export const notifierEnvSchema = commonEnvSchema
     NOTIFIER_ALERT_WEBHOOK_SECRET: signingSecret.optional(),
     NOTIFIER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
     /**
-     * Deliveries in flight at once per replica. Each holds a database connection (the row lock
-     * that keeps a delivery single) while it POSTs, so it must stay below DATABASE_POOL_SIZE.
-     * Unset: 4, or DATABASE_POOL_SIZE - 1 if that is less.
+     * POSTs in flight at once per replica, across the slices being handled. A slice holds one
+     * database connection (its rows' locks) for all its POSTs, so this is not bound by the pool.
      */
-    NOTIFIER_SEND_CONCURRENCY: positiveInt.optional(),
+    NOTIFIER_SEND_CONCURRENCY: positiveInt.default(16),
     /** Attempts of a failed delivery (in place, holding the partition) before the dead-letter topic. */
     NOTIFIER_MAX_ATTEMPTS: positiveInt.default(5),
     /** Attempt n + 1 waits base × 2^(n-1), ±20 % (1, 2, 4, 8 s). */
@@ -253,18 +252,7 @@ export const notifierEnvSchema = commonEnvSchema
         message: 'is required when NOTIFIER_WEBHOOK_URL is set (webhooks are signed)',
       });
     }
-    if (env.NOTIFIER_SEND_CONCURRENCY !== undefined && env.NOTIFIER_SEND_CONCURRENCY >= env.DATABASE_POOL_SIZE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['NOTIFIER_SEND_CONCURRENCY'],
-        message: `must be below DATABASE_POOL_SIZE (${env.DATABASE_POOL_SIZE}): every delivery in flight holds a connection`,
-      });
-    }
-  })
-  .transform((env) => ({
-    ...env,
-    NOTIFIER_SEND_CONCURRENCY: env.NOTIFIER_SEND_CONCURRENCY ?? Math.max(1, Math.min(4, env.DATABASE_POOL_SIZE - 1)),
-  }));
+  });
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;

@@ -53,8 +53,9 @@ export async function postJson(url: string, body: string, headers: Record<string
     }
     const { statusCode, body: answer } = response;
     if (statusCode >= 200 && statusCode < 300) {
-      // Read to the end (up to undici's dump limit) so the socket goes back to the pool.
-      await answer.dump();
+      // Read to the end (up to undici's dump limit) so the socket goes back to the pool. The
+      // status is the receiver's answer: a body that stalls past the timeout does not undo it.
+      await answer.dump().catch(() => undefined);
       return;
     }
     // Slack says why in a short text body (invalid_payload, channel_is_archived, ...).
