@@ -10,6 +10,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Admin } from 'kafkajs';
+import { Dispatcher, request } from 'undici';
 import { consumerGroupId } from '@leadpipe/kafka';
 import { createNetrowsSimulator, NetrowsSimulator } from '../netrows-simulator/src';
 import { ServiceName } from '../harness';
@@ -226,11 +227,13 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     await Promise.all([env.waitForStableGroup('enricher', 1), env.waitForStableGroup('validator', 1), env.waitForStableGroup('notifier', 1)]);
     // Each request carries an Idempotency-Key, as the import CLI's do, so a request that fails on
     // the network (a keep-alive connection closed under it) is sent again without a second lead.
+    // undici's request() rather than fetch: the load generator shares the two cores with the
+    // pipeline, so it should cost as little per request as it can.
     const post = async (leads: Lead[], key: string): Promise<void> => {
       for (let attempt = 1; ; attempt++) {
-        let res: Response;
+        let res: Dispatcher.ResponseData;
         try {
-          res = await fetch(`${started.ingest.url}/api/leads/batch`, {
+          res = await request(`${started.ingest.url}/api/leads/batch`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'idempotency-key': `${env.id}-${key}` },
             body: JSON.stringify({ leads }),
@@ -239,8 +242,8 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
           if (attempt >= 3) throw error;
           continue;
         }
-        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-        await res.arrayBuffer();
+        if (res.statusCode !== 202) throw new Error(`ingest answered ${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`);
+        await res.body.dump();
         return;
       }
     };
