@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       KAFKA_PARTITIONS_CONCURRENTLY: 3,
       KAFKA_SESSION_TIMEOUT_MS: 30_000,
       KAFKA_HEARTBEAT_INTERVAL_MS: 3_000,
+      KAFKA_FETCH_MIN_BYTES: 65_536,
+      KAFKA_FETCH_MAX_WAIT_MS: 50,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/leadpipe',
       DATABASE_POOL_SIZE: 10,
       REDIS_URL: 'redis://127.0.0.1:6379/0',

@@ -32,6 +32,13 @@ export interface BatchConsumerOptions {
   /** Largest slice of a fetched batch handed to a handler at once. */
   maxBatchSize?: number;
   /**
+   * A fetch is answered once this many bytes are ready (default 1: at once) or after
+   * `fetchMaxWaitMs` (default 1 000). Waiting a little for more turns a trickle of events into
+   * slices, which cost the handlers far less per event than one event at a time.
+   */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
+  /**
    * Attempts for messages a handler answers `retry` for, before they are dead-lettered, on
    * topics without a retry chain (those retry in place, holding their partition).
    */
@@ -139,8 +146,9 @@ export class BatchConsumer {
       heartbeatInterval: options.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1_048_576,
+      minBytes: options.fetchMinBytes ?? 1,
       // Short long-polls: a resumed retry partition and a SIGTERM wait at most this long for the fetch in flight.
-      maxWaitTimeInMs: 1_000,
+      maxWaitTimeInMs: options.fetchMaxWaitMs ?? 1_000,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.assigned = true;

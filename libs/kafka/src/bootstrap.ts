@@ -64,6 +64,8 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? options.config.KAFKA_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: options.config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: options.config.KAFKA_HEARTBEAT_INTERVAL_MS,
+      fetchMinBytes: options.config.KAFKA_FETCH_MIN_BYTES,
+      fetchMaxWaitMs: options.config.KAFKA_FETCH_MAX_WAIT_MS,
       maxBatchSize: options.maxBatchSize,
       maxAttempts: options.maxAttempts,
       retryBaseMs: options.retryBaseMs,
