@@ -30,6 +30,11 @@ describe('bench:pipeline --quick (smoke)', () => {
     }
     expect(result.latencyMs.p50).toBeLessThanOrEqual(result.latencyMs.p99);
     for (const m of result.memory) expect(m.hwm).toBeGreaterThan(0);
+    // Every service worked during the measured run, and the split names them.
+    for (const service of ['ingest', 'enricher', 'validator', 'notifier']) {
+      expect(result.cpu.seconds.find((c) => c.what === service)?.seconds).toBeGreaterThan(0);
+    }
+    expect(result.cpu.machineBusy).toBeGreaterThan(0);
     const printed = formatPipelineResult(result).join('\n');
     expect(printed).toContain('leads/s');
     expect(printed).not.toMatch(/n\/a|NaN/);

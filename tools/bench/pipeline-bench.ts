@@ -15,6 +15,7 @@ import { consumerGroupId } from '@leadpipe/kafka';
 import { createNetrowsSimulator, NetrowsSimulator } from '../netrows-simulator/src';
 import { ServiceName } from '../harness';
 import { BenchEnv, poll } from './bench-env';
+import { cpuBetween, CpuFigures, cpuSnapshot } from './cpu-usage';
 
 const API_KEY = 'bench-key';
 const SERVICES: readonly ServiceName[] = ['ingest', 'enricher', 'validator', 'notifier'];
@@ -85,6 +86,8 @@ export interface PipelineBenchResult {
   stages: StageFigure[];
   /** Highest sampled VmRSS and the kernel's VmHWM per service (bytes). */
   memory: Array<{ service: ServiceName; peakSampledRss: number; hwm: number }>;
+  /** CPU time from the first measured lead sent to the last one past the notifier. */
+  cpu: CpuFigures;
   cpuProfileDir?: string;
 }
 
@@ -290,6 +293,8 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     const samples: Sample[] = [];
     const peakRss = new Map<ServiceName, number>();
     let accepted = 0;
+    const servicePids = () => new Map(SERVICES.map((name) => [name as string, started[name].pid]));
+    const cpuBefore = cpuSnapshot(servicePids());
     const measureFrom = new Date();
     const startedAt = Date.now();
     sampling = true;
@@ -358,6 +363,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       500,
     );
     await poll(async () => (samples.length > 0 && samples[samples.length - 1].notified >= options.leads ? true : null), 180_000 + options.leads * 5, 'every lead past the notifier', 250);
+    const cpu = cpuBetween(cpuBefore, cpuSnapshot(servicePids()), 'bench (load, sim, receiver)');
     sampling = false;
     await sampler;
     const memory = SERVICES.map((service) => ({ service, peakSampledRss: peakRss.get(service) ?? 0, hwm: vm(started[service].pid, 'VmHWM') }));
@@ -414,6 +420,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       latencyMs: { p50: figures.p[0] * 1000, p95: figures.p[1] * 1000, p99: figures.p[2] * 1000, max: figures.max_latency * 1000 },
       stages: stageRows.map(([stage, field]) => stageFigure(stage, samples, field, options.leads, startedAt)),
       memory,
+      cpu,
       cpuProfileDir: profileDir,
     };
     return result;
@@ -444,6 +451,8 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     ...r.stages.map((s) => `    ${s.stage.padEnd(28)} ${`${num(s.sustainedPerSecond)}/s`.padStart(12)} ${`${num(s.overallPerSecond)}/s`.padStart(12)} ${`${num(s.doneAfterSeconds, 1)} s`.padStart(12)}`),
     '  peak RSS                       sampled     VmHWM',
     ...r.memory.map((m) => `    ${m.service.padEnd(28)} ${mb(m.peakSampledRss).padStart(7)} ${mb(m.hwm).padStart(9)}`),
+    `  CPU in the measured run          seconds   per 1 000 leads   (machine busy ${num(r.cpu.machineBusy * 100)} %)`,
+    ...r.cpu.seconds.map((c) => `    ${c.what.padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / r.leads, 2)} s`.padStart(14)}`),
     ...(r.cpuProfileDir ? [`${pad('CPU profiles')}${r.cpuProfileDir} (summarise: npm run bench:cpu-profile -- <dir>)`] : []),
   ];
 }
