@@ -45,13 +45,14 @@ export const commonEnvSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt.default(3_000),
   /**
-   * A consumer's fetch returns once this many bytes are ready or KAFKA_FETCH_MAX_WAIT_MS has
-   * passed (Kafka's fetch.min.bytes / fetch.max.wait.ms): under a steady trickle of leads, stages
-   * get slices of a few milliseconds' worth instead of one or two events each, at the cost of at
-   * most that wait per hop.
+   * A consumer's fetch is answered once this many bytes are ready or KAFKA_FETCH_MAX_WAIT_MS has
+   * passed (Kafka's fetch.min.bytes / fetch.max.wait.ms). The defaults answer at once and
+   * long-poll for a second when idle; a larger minimum with a shorter wait gathers a trickle of
+   * events into slices, at the price of that wait per hop and more fetches when idle (measured
+   * in BENCHMARKS.md: no gain on the benchmark machine, so not the default).
    */
-  KAFKA_FETCH_MIN_BYTES: positiveInt.default(65_536),
-  KAFKA_FETCH_MAX_WAIT_MS: positiveInt.default(50),
+  KAFKA_FETCH_MIN_BYTES: positiveInt.default(1),
+  KAFKA_FETCH_MAX_WAIT_MS: positiveInt.default(1_000),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/leadpipe'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
@@ -78,8 +79,8 @@ export const commonEnvSchema = z.object({
 export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_PORT: port.default(3000),
   INGEST_OUTBOX_POLL_MS: positiveInt.default(50),
-  /** After sending a batch smaller than INGEST_OUTBOX_BATCH_SIZE, the relay waits this long for more rows before the next one. */
-  INGEST_OUTBOX_LINGER_MS: z.coerce.number().int().min(0).default(10),
+  /** After sending a batch smaller than INGEST_OUTBOX_BATCH_SIZE, the relay waits this long for more rows (0: it polls again at once). */
+  INGEST_OUTBOX_LINGER_MS: z.coerce.number().int().min(0).default(0),
   INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
   /** Leads whose e-mail or company domain is listed here are high priority (target accounts). */
   INGEST_PRIORITY_DOMAINS: z.string().default(''),

@@ -33,8 +33,7 @@ export interface BatchConsumerOptions {
   maxBatchSize?: number;
   /**
    * A fetch is answered once this many bytes are ready (default 1: at once) or after
-   * `fetchMaxWaitMs` (default 1 000). Waiting a little for more turns a trickle of events into
-   * slices, which cost the handlers far less per event than one event at a time.
+   * `fetchMaxWaitMs` (default 1 000).
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
