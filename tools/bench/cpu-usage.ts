@@ -81,7 +81,7 @@ export interface CpuFigures {
 /**
  * What each process and component used between two snapshots. Processes of a shared component
  * that exited in between are not counted (their last figures are gone); ones started in between
- * are counted from zero.
+ * are counted from zero. The machine's busy time not accounted for comes last, as `other`.
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLabel: string): CpuFigures {
   const seconds: CpuFigures['seconds'] = [];
@@ -93,6 +93,11 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLab
   }
   seconds.push({ what: benchmarkLabel, seconds: (after.self.user + after.self.system - before.self.user - before.self.system) / 1e6 });
   seconds.sort((a, b) => b.seconds - a.seconds);
+  // What the machine did besides: processes that exited in between (PostgreSQL's autovacuum
+  // workers come and go), everything else running, and the kernel's own threads.
+  const busy = after.machine.busy - before.machine.busy;
+  const counted = seconds.reduce((sum, c) => sum + c.seconds, 0);
+  seconds.push({ what: 'other (exited, kernel, rest)', seconds: Math.max(0, busy - counted) });
   const total = after.machine.total - before.machine.total;
-  return { seconds, machineBusy: total > 0 ? (after.machine.busy - before.machine.busy) / total : 0 };
+  return { seconds, machineBusy: total > 0 ? busy / total : 0 };
 }

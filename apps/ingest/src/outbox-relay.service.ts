@@ -94,11 +94,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         this.lastError = message;
         backoff = Math.min(backoff * 2, 5_000);
       }
-      if (this.stopping) break;
-      if (sent === 0) await this.pause(backoff);
-      // A partial batch means the outbox is drained: let a few more requests' rows gather, so a
-      // trickle of small requests is sent (and consumed downstream) in batches, not one by one.
-      else if (sent < this.config.INGEST_OUTBOX_BATCH_SIZE && this.config.INGEST_OUTBOX_LINGER_MS > 0) await this.pause(this.config.INGEST_OUTBOX_LINGER_MS);
+      if (sent === 0 && !this.stopping) await this.pause(backoff);
     }
   }
 

@@ -79,8 +79,6 @@ export const commonEnvSchema = z.object({
 export const ingestEnvSchema = commonEnvSchema.extend({
   INGEST_PORT: port.default(3000),
   INGEST_OUTBOX_POLL_MS: positiveInt.default(50),
-  /** After sending a batch smaller than INGEST_OUTBOX_BATCH_SIZE, the relay waits this long for more rows (0: it polls again at once). */
-  INGEST_OUTBOX_LINGER_MS: z.coerce.number().int().min(0).default(0),
   INGEST_OUTBOX_BATCH_SIZE: positiveInt.default(500),
   /** Leads whose e-mail or company domain is listed here are high priority (target accounts). */
   INGEST_PRIORITY_DOMAINS: z.string().default(''),
