@@ -33,7 +33,7 @@ interface Received {
   headers: Record<string, string>;
   body: string;
 }
-type Answer = { status: number; body?: string } | 'hold' | 'stall-body';
+type Answer = { status: number; body?: string } | 'hold' | 'stall-body' | 'accept-then-stall';
 
 /** A real HTTP receiver on a free port, so the requests go through undici as in production. */
 class Receiver {
@@ -46,8 +46,8 @@ class Receiver {
       this.received.push({ url: req.url ?? '', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
       const answer = this.answer;
       if (answer === 'hold') return;
-      if (answer === 'stall-body') {
-        res.writeHead(503, { 'content-length': '100' });
+      if (answer === 'stall-body' || answer === 'accept-then-stall') {
+        res.writeHead(answer === 'stall-body' ? 503 : 200, { 'content-length': '100' });
         res.write('partial');
         return;
       }
@@ -143,5 +143,13 @@ describe('WebhookChannel', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject(answer === 'hold' ? { retryable: true, message: 'unreachable: no answer within 200 ms' } : { retryable: true, message: 'answered 503' });
+  });
+
+  it('counts a 2xx as accepted even when its body then stalls past the timeout', async () => {
+    receiver.answer = 'accept-then-stall';
+    const started = Date.now();
+    await expect(channel(SECRET, 200).send(delivery)).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(receiver.received).toHaveLength(1);
   });
 });
