@@ -35,6 +35,10 @@ export interface PipelineBenchOptions {
   sampleMs: number;
   /** Runs every service with `--cpu-prof`; the profiles are written when they stop. */
   cpuProfile: boolean;
+  /** Extra `node` flags for every service (e.g. `--max-semi-space-size=64`), to measure a tuning. */
+  serviceNodeArgs?: string[];
+  /** Extra environment for every service (e.g. `KAFKA_FETCH_MAX_WAIT_MS`), over the benchmark's own settings. */
+  serviceEnv?: Record<string, string>;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -209,8 +213,12 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       // The production pool size, not the tests' 4.
       DATABASE_POOL_SIZE: '10',
       SHUTDOWN_TIMEOUT_MS: '20000',
+      ...options.serviceEnv,
     };
-    const nodeArgs = (name: ServiceName) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+    const nodeArgs = (name: ServiceName) => [
+      ...(options.serviceNodeArgs ?? []),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
+    ];
     const started = {
       ingest: await env.start('ingest', { ...common, INGEST_THROTTLE_PER_MINUTE: '100000000' }, nodeArgs('ingest')),
       enricher: await env.start('enricher', {

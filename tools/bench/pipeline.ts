@@ -4,6 +4,7 @@
  * during the warm-up that fills the cache), so the figures are the pipeline's own.
  *
  *   npm run build && npm run bench:pipeline -- [--leads 100000] [--quick] [--rate 1000] [--profile]
+ *     [--node-arg=--max-semi-space-size=64 ...] [--env KAFKA_FETCH_MAX_WAIT_MS=50 ...]
  */
 import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
@@ -21,6 +22,8 @@ function options(): PipelineBenchOptions {
       senders: { type: 'string', default: String(PIPELINE_BENCH_DEFAULTS.senders) },
       identities: { type: 'string', default: String(PIPELINE_BENCH_DEFAULTS.identities) },
       profile: { type: 'boolean', default: false },
+      'node-arg': { type: 'string', multiple: true },
+      env: { type: 'string', multiple: true },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -39,6 +42,14 @@ function options(): PipelineBenchOptions {
     senders: number('senders', values.senders, 1, 64),
     identities: number('identities', values.identities, 1, 1_000_000),
     cpuProfile: values.profile ?? false,
+    serviceNodeArgs: values['node-arg'] ?? [],
+    serviceEnv: Object.fromEntries(
+      (values.env ?? []).map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new Error(`--env takes NAME=VALUE, got ${pair}`);
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
+    ),
     log: (line) => console.log(line),
   };
 }
@@ -46,7 +57,10 @@ function options(): PipelineBenchOptions {
 async function main(): Promise<void> {
   const opts = options();
   const config = loadConfig(commonEnvSchema);
-  console.log(`pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}`);
+  const tuning = [...(opts.serviceNodeArgs ?? []), ...Object.entries(opts.serviceEnv ?? {}).map(([k, v]) => `${k}=${v}`)];
+  console.log(
+    `pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}${tuning.length > 0 ? `, services with ${tuning.join(' ')}` : ''}`,
+  );
   const result = await runPipelineBench(opts, { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
   console.log('');
   for (const line of formatPipelineResult(result)) console.log(line);
