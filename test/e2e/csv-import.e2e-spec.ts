@@ -1,10 +1,8 @@
 import { Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { postStream } from '../../tools/harness';
-import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
@@ -67,13 +65,7 @@ describe('CSV import', () => {
   beforeAll(async () => {
     env = new TestEnv();
     await env.setUp();
-    ingest = new ServiceProcess(
-      'ingest',
-      await freePort(),
-      env.serviceEnv({ INGEST_IMPORT_CHUNK_SIZE: String(CHUNK_SIZE), INGEST_OUTBOX_POLL_MS: '50' }),
-      resolve(__dirname, '../../.run/test-logs', env.id),
-    );
-    await ingest.start();
+    ingest = await env.startService('ingest', { INGEST_IMPORT_CHUNK_SIZE: String(CHUNK_SIZE), INGEST_OUTBOX_POLL_MS: '50' });
     consumer = env.kafka.consumer({ groupId: `${env.namespace}.csv-import-reader` });
     await consumer.connect();
     await consumer.subscribe({ topic: env.topic('leadReceived'), fromBeginning: true });

@@ -1,12 +1,10 @@
 import { Kafka } from 'kafkajs';
 import { ensureTopics } from '@leadpipe/kafka';
 import { topicName } from '@leadpipe/contracts';
-import { freePort } from '../support/free-port';
 import { PrivateBroker } from '../support/private-broker';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
-import { resolve } from 'node:path';
 
 /**
  * DESIGN's durable accept: a 202 means the lead will be processed even if Kafka is down at
@@ -24,13 +22,7 @@ describe('durable accept with the Kafka broker stopped', () => {
     env = new TestEnv({ brokers: broker.brokers });
     kafka = env.kafka;
     await env.setUp();
-    ingest = new ServiceProcess(
-      'ingest',
-      await freePort(),
-      env.serviceEnv({ INGEST_OUTBOX_POLL_MS: '50' }),
-      resolve(__dirname, '../../.run/test-logs', env.id),
-    );
-    await ingest.start();
+    ingest = await env.startService('ingest', { INGEST_OUTBOX_POLL_MS: '50' });
   }, 240_000);
 
   afterAll(async () => {

@@ -2,11 +2,9 @@ import fc from 'fast-check';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
 import { hasIdentityColumn, mapLeadColumns } from '@leadpipe/contracts';
 import { signHubSpotV3 } from '../../apps/ingest/src/webhooks/hubspot.signature';
 import { signStandardWebhook } from '../../apps/ingest/src/webhooks/standard-webhooks.signature';
-import { freePort } from '../support/free-port';
 import { deeplyNestedJson, fuzzSeed, hostileBytes, hostileString, liveRuns } from '../support/fuzz';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
@@ -190,10 +188,7 @@ describe('fuzz: ingest input', () => {
 
   beforeAll(async () => {
     await env.setUp();
-    ingest = new ServiceProcess(
-      'ingest',
-      await freePort(),
-      env.serviceEnv({
+    ingest = await env.startService('ingest', {
         INGEST_JSON_BODY_LIMIT_BYTES: String(BODY_LIMIT),
         INGEST_BATCH_MAX_LEADS: String(MAX_LEADS),
         INGEST_IMPORT_MAX_BYTES: String(IMPORT_MAX_BYTES),
@@ -202,10 +197,7 @@ describe('fuzz: ingest input', () => {
         INGEST_THROTTLE_PER_MINUTE: '1000000',
         INGEST_WEBHOOK_SECRETS: `whsec_${WEBHOOK_KEY.toString('base64')}`,
         INGEST_HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
-      }),
-      resolve(__dirname, '../../.run/test-logs', env.id),
-    );
-    await ingest.start();
+      });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
@@ -28,13 +26,7 @@ describe('ingest lead routes', () => {
 
   beforeAll(async () => {
     await env.setUp();
-    ingest = new ServiceProcess(
-      'ingest',
-      await freePort(),
-      env.serviceEnv({ INGEST_BATCH_MAX_LEADS: String(MAX_LEADS), INGEST_JSON_BODY_LIMIT_BYTES: String(BODY_LIMIT) }),
-      resolve(__dirname, '../../.run/test-logs', env.id),
-    );
-    await ingest.start();
+    ingest = await env.startService('ingest', { INGEST_BATCH_MAX_LEADS: String(MAX_LEADS), INGEST_JSON_BODY_LIMIT_BYTES: String(BODY_LIMIT) });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,9 +1,7 @@
 import { Consumer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { signStandardWebhook } from '../../apps/ingest/src/webhooks/standard-webhooks.signature';
 import { signHubSpotV3 } from '../../apps/ingest/src/webhooks/hubspot.signature';
-import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
@@ -30,17 +28,11 @@ describe('CRM webhooks', () => {
 
   beforeAll(async () => {
     await env.setUp();
-    ingest = new ServiceProcess(
-      'ingest',
-      await freePort(),
-      env.serviceEnv({
+    ingest = await env.startService('ingest', {
         INGEST_OUTBOX_POLL_MS: '50',
         INGEST_WEBHOOK_SECRETS: `whsec_${KEY.toString('base64')}`,
         INGEST_HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
-      }),
-      resolve(__dirname, '../../.run/test-logs', env.id),
-    );
-    await ingest.start();
+      });
     consumer = env.kafka.consumer({ groupId: `${env.namespace}.webhooks-reader` });
     await consumer.connect();
     await consumer.subscribe({ topic: env.topic('leadReceived'), fromBeginning: true });
