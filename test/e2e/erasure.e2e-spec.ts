@@ -165,6 +165,25 @@ describe('erasing a person, end to end', () => {
     expect(pipeline.simulator.stats().totals.calls).toBe(calls);
   }, 60_000);
 
+  it('refuses a whole batch that names the person, under an Idempotency-Key too, and keeps neither its leads nor its key', async () => {
+    const bystander = 'bystander.batch@erasure-e2e-two.com';
+    const body = JSON.stringify({ leads: [{ email: bystander }, { email: erin.email.toUpperCase() }] });
+    const postBatch = async () => {
+      const res = await fetch(`${pipeline.ingestUrl}/api/leads/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'erasure-batch-key' },
+        body,
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    // The same key twice: the refusal rolled the key's claim back with the leads, so the retry
+    // is refused again (not answered 202 from a stored answer).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(await postBatch()).toEqual({ status: 409, json: expect.objectContaining({ reason: 'suppressed', indexes: [1] }) });
+    }
+    expect(await tablesMentioning([bystander, erin.email, 'erasure-batch-key'])).toEqual([]);
+  }, 60_000);
+
   it('skips the person arriving straight on Kafka, and does not store a late enriched event for the erased lead', async () => {
     const calls = pipeline.simulator.stats().totals.calls;
     const enricherSkipped = await skipped('enricher');

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { ingestEnvSchema, loadConfig } from '@leadpipe/config';
-import { SUPPRESSED_IDENTITIES_KEY, suppressionHash } from '@leadpipe/persistence';
+import { lockForErasure, SUPPRESSED_IDENTITIES_KEY, suppressionHash, transactionAgainstErasure } from '@leadpipe/persistence';
 import { EnrichmentCache } from '../../apps/enricher/src/enrichment-cache';
 import { IdentitySuppressedError } from '../../apps/enricher/src/suppression-list';
 import { SuppressionMirror } from '../../apps/ingest/src/erasure/suppression-mirror.service';
@@ -182,6 +182,41 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
     expect((await redis.smembers(SUPPRESSED_IDENTITIES_KEY)).sort()).toEqual(expected);
     expect(await redis.ttl(SUPPRESSED_IDENTITIES_KEY)).toBe(-1);
     expect(await redis.keys(`${SUPPRESSED_IDENTITIES_KEY}:rebuild:*`)).toEqual([]);
+  });
+
+  it('holds the erasure lock from the start of a writer\'s transaction: an erasure waits for its commit, and a rollback undoes its writes', async () => {
+    // An erasure's attempt to take the lock, giving up after a short lock_timeout: false while a writer holds it.
+    const erasureCanLock = () =>
+      env.db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL lock_timeout = '200ms'`);
+        return lockForErasure(tx).then(
+          () => true,
+          (error: unknown) => (/lock timeout/.test(String(error)) ? false : Promise.reject(error)),
+        );
+      });
+    const holding = new Gate();
+    const written = new Gate();
+    const writer = transactionAgainstErasure(env.db, async (tx) => {
+      await tx.query(`INSERT INTO suppressions (identity_hash, reason) VALUES ($1, 'test')`, [hash('email:writer@lock.example')]);
+      written.open();
+      await holding.promise;
+      return 'done';
+    });
+    await written.promise;
+    expect(await erasureCanLock()).toBe(false);
+    holding.open();
+    expect(await writer).toBe('done');
+    expect(await erasureCanLock()).toBe(true);
+    expect(await count(`SELECT count(*)::int AS n FROM suppressions WHERE identity_hash = $1`, [hash('email:writer@lock.example')])).toBe(1);
+
+    const failing = transactionAgainstErasure(env.db, async (tx) => {
+      await tx.query(`INSERT INTO suppressions (identity_hash, reason) VALUES ($1, 'test')`, [hash('email:rolled-back@lock.example')]);
+      throw new Error('the work failed');
+    });
+    await expect(failing).rejects.toThrow('the work failed');
+    expect(await count(`SELECT count(*)::int AS n FROM suppressions WHERE identity_hash = $1`, [hash('email:rolled-back@lock.example')])).toBe(0);
+    expect(await erasureCanLock()).toBe(true);
+    await env.db.query(`DELETE FROM suppressions WHERE reason = 'test'`);
   });
 });
 

@@ -64,19 +64,26 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * Claims the key in `tx`. Returns the stored answer when the key was already used with the same
- * body (the caller must then write nothing), `null` when the claim is new (the caller does its
- * work and calls {@link recordAnswer} in the same transaction). An expired claim counts as new.
+ * Claims the key in `tx` together with `answer`, the answer the caller's work will give (it must
+ * not depend on what the work finds). Returns the stored answer when the key was already used
+ * with the same body (the caller must then write nothing), `null` when the claim is new: the
+ * caller does its work in the same transaction, and a rollback takes the claim and its answer
+ * back with it. An expired claim counts as new. One round trip when the key is new.
  */
-export async function claimIdempotencyKey<T>(tx: EntityManager, claim: IdempotencyClaim, ttlHours: number): Promise<StoredAnswer<T> | null> {
+export async function claimIdempotencyKey<T>(
+  tx: EntityManager,
+  claim: IdempotencyClaim,
+  ttlHours: number,
+  answer: StoredAnswer<T>,
+): Promise<StoredAnswer<T> | null> {
   const inserted: unknown[] = await tx.query(
     `INSERT INTO idempotency_keys AS k (scope, key, request_hash, status_code, response)
-          VALUES ($1, $2, $3, 0, 'null'::jsonb)
+          VALUES ($1, $2, $3, $5, $6::jsonb)
      ON CONFLICT (scope, key) DO UPDATE
-          SET request_hash = EXCLUDED.request_hash, status_code = 0, response = 'null'::jsonb, created_at = now()
+          SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response, created_at = now()
         WHERE k.created_at < now() - make_interval(hours => $4)
      RETURNING key`,
-    [claim.scope, claim.key, claim.requestHash, ttlHours],
+    [claim.scope, claim.key, claim.requestHash, ttlHours, answer.statusCode, JSON.stringify(answer.body)],
   );
   if (inserted.length > 0) return null;
   const [stored] = (await tx.query(`SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [
@@ -85,15 +92,6 @@ export async function claimIdempotencyKey<T>(tx: EntityManager, claim: Idempoten
   ])) as Array<{ request_hash: string; status_code: number; response: T }>;
   if (stored.request_hash !== claim.requestHash) throw new IdempotencyKeyReusedError(claim.scope);
   return { statusCode: stored.status_code, body: stored.response };
-}
-
-export async function recordAnswer<T>(tx: EntityManager, claim: IdempotencyClaim, answer: StoredAnswer<T>): Promise<void> {
-  await tx.query(`UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2`, [
-    claim.scope,
-    claim.key,
-    answer.statusCode,
-    JSON.stringify(answer.body),
-  ]);
 }
 
 /** Deletes expired keys; returns how many. */

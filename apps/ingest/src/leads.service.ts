@@ -5,11 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { activeTraceHeaders } from '@leadpipe/observability';
-import { EnrichmentEntity, LeadEntity } from '@leadpipe/persistence';
+import { EnrichmentEntity, LeadEntity, transactionAgainstErasure } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
 import { encodeCursor, LeadListQuery } from './lead-list.query';
-import { claimIdempotencyKey, IdempotencyClaim, purgeExpiredIdempotencyKeys, recordAnswer, StoredAnswer } from './idempotency';
+import { claimIdempotencyKey, IdempotencyClaim, purgeExpiredIdempotencyKeys, StoredAnswer } from './idempotency';
 import { SuppressionService } from './erasure/suppression.service';
 
 export type LeadSource = LeadReceived['source'];
@@ -104,7 +104,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
   ): Promise<AcceptedLead[]> {
     if (bodies.length === 0 && !options.inTransaction) return [];
     const events = this.receivedEvents(bodies, source);
-    await this.db.transaction(async (tx) => {
+    await transactionAgainstErasure(this.db, async (tx) => {
       await options.inTransaction?.(tx);
       await this.store(tx, events, correlationId, options.importId);
     });
@@ -136,12 +136,12 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
     answer: (leads: AcceptedLead[]) => StoredAnswer<T>,
   ): Promise<StoredAnswer<T> & { replayed: boolean }> {
     const events = this.receivedEvents(bodies, source);
-    const result = await this.db.transaction(async (tx) => {
-      const stored = await claimIdempotencyKey<T>(tx, claim, this.idempotencyTtlHours);
+    // The lead ids are drawn here, so the answer is known before anything is stored.
+    const fresh = answer(events.map(acceptedLead));
+    const result = await transactionAgainstErasure(this.db, async (tx) => {
+      const stored = await claimIdempotencyKey<T>(tx, claim, this.idempotencyTtlHours, fresh);
       if (stored) return { ...stored, replayed: true };
       await this.store(tx, events, correlationId);
-      const fresh = answer(events.map(acceptedLead));
-      await recordAnswer(tx, claim, fresh);
       return { ...fresh, replayed: false };
     });
     if (!result.replayed) this.metrics.leadsAccepted.inc({ source }, events.length);
@@ -170,15 +170,17 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The leads and their received events (in the outbox), in one statement: the leads' insert as
-   * a data-modifying CTE beside the outbox's, each over one JSON array (TypeORM's query builder
-   * spent more time naming and escaping a large batch's parameters than the HTTP layer did on
-   * the request, and a small request pays per round trip).
+   * The leads and their received events (in the outbox), in one statement that also checks the
+   * suppression list: the leads' insert and the outbox's are data-modifying CTEs over JSON arrays
+   * (TypeORM's query builder spent more time naming and escaping a large batch's parameters than
+   * the HTTP layer did on the request, and a small request pays per round trip), and they write
+   * nothing when any lead names a person who asked to be erased (IdentitySuppressedError, 409).
+   * `tx` must hold the erasure lock (`transactionAgainstErasure`): the statement's snapshot then
+   * sees every erasure that committed before, and an erasure waits for this transaction.
    */
   private async store(tx: EntityManager, events: readonly LeadReceived[], correlationId: string, importId?: string): Promise<void> {
     if (events.length === 0) return;
-    // Nobody who asked to be erased comes back in (IdentitySuppressedError, 409).
-    await this.suppressions.refuseSuppressed(tx, events.map((event) => event.lead));
+    const hashesByLead = this.suppressions.hashesOf(events.map((event) => event.lead));
     const leads = events.map((event) => ({
       id: event.leadId,
       identity_key: event.identityKey,
@@ -191,8 +193,11 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
       priority: event.priority,
       received_at: event.receivedAt,
     }));
-    await tx.query(
-      `WITH stored AS (
+    const suppressed: Array<{ identity_hash: string }> = await tx.query(
+      `WITH suppressed AS (
+         SELECT identity_hash FROM suppressions WHERE identity_hash = ANY($5::text[])
+       ),
+       stored AS (
          INSERT INTO leads (id, identity_key, status, reasons, email, first_name, last_name, company_domain, linkedin_url,
                             source, priority, import_id, received_at, updated_at)
          SELECT id, identity_key, 'received', '[]'::jsonb, email, first_name, last_name, company_domain, linkedin_url,
@@ -200,15 +205,18 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
            FROM jsonb_to_recordset($3::jsonb)
              AS t(id uuid, identity_key text, email text, first_name text, last_name text, company_domain text, linkedin_url text,
                   source text, priority text, received_at timestamptz)
-       )
-       ${OUTBOX_INSERT}`,
-      [...outboxParams(events, correlationId), JSON.stringify(leads), importId ?? null],
+          WHERE NOT EXISTS (SELECT 1 FROM suppressed)
+       ),
+       queued AS (${outboxInsert('NOT EXISTS (SELECT 1 FROM suppressed)')})
+       SELECT identity_hash FROM suppressed`,
+      [...outboxParams(events, correlationId), JSON.stringify(leads), importId ?? null, [...new Set(hashesByLead.flat())]],
     );
+    this.suppressions.refuseAmong(hashesByLead, new Set(suppressed.map((row) => row.identity_hash)));
   }
 
   /** The events, into the outbox (the relay sends them to Kafka). */
   private async enqueue(tx: EntityManager, events: readonly LeadReceived[], correlationId: string): Promise<void> {
-    await tx.query(OUTBOX_INSERT, outboxParams(events, correlationId));
+    await tx.query(outboxInsert(), outboxParams(events, correlationId));
   }
 
   private receivedEvent(body: CreateLeadBody, source: LeadSource, now: Date): LeadReceived {
@@ -399,11 +407,13 @@ function leadSummary(row: LeadRow): LeadSummary {
 
 /**
  * Received events into the outbox, in the order given (the relay sends by id): $1 the events
- * as a JSON array of { topic_key, message_key, payload }, $2 the headers they share.
+ * as a JSON array of { topic_key, message_key, payload }, $2 the headers they share; only
+ * `when` the condition holds.
  */
-const OUTBOX_INSERT = `INSERT INTO outbox (topic_key, message_key, payload, headers)
+const outboxInsert = (when = 'true'): string => `INSERT INTO outbox (topic_key, message_key, payload, headers)
   SELECT e.item->>'topic_key', e.item->>'message_key', e.item->'payload', $2::jsonb
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(item, n)
+   WHERE ${when}
    ORDER BY e.n`;
 
 function outboxParams(events: readonly LeadReceived[], correlationId: string): [string, string] {

@@ -10,8 +10,9 @@ import { outboxDeadLetter, OutboxRow, RELAY_ORDER, triageOutboxRows } from './ou
 /**
  * Moves events from the outbox table to Kafka: received leads, and events replayed from dead
  * letters (any pipeline topic). Rows are locked with SKIP LOCKED so every ingest replica can
- * relay; a row is deleted only after the broker acknowledged it, so a crash in between re-sends
- * it (consumers are idempotent) and never loses it. A row the publisher would refuse goes to
+ * relay; a batch is deleted in the transaction that sends it, which commits only after the
+ * broker acknowledged it, so a crash in between re-sends it (consumers are idempotent) and
+ * never loses it. A row the publisher would refuse goes to
  * the dead-letter topic instead of holding back the rows after it.
  */
 @Injectable()
@@ -47,13 +48,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   /** Relays one batch; returns how many rows it handled (sent, or dead-lettered). */
   async relayOnce(): Promise<number> {
     const { sent, deadLettered } = await this.db.transaction(async (tx) => {
-      const rows: OutboxRow[] = await tx.query(
-        `SELECT id, topic_key, message_key, payload, headers FROM outbox
-          WHERE topic_key = ANY($1::text[])
-          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      // Deleted at once, in the transaction that sends them: a failed send rolls the delete back.
+      const [deleted]: [OutboxRow[], number] = await tx.query(
+        `DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE topic_key = ANY($1::text[]) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+         )
+         RETURNING id, topic_key, message_key, payload, headers`,
         [RELAY_ORDER, this.config.INGEST_OUTBOX_BATCH_SIZE],
       );
-      if (rows.length === 0) return { sent: 0, deadLettered: 0 };
+      if (deleted.length === 0) return { sent: 0, deadLettered: 0 };
+      // RETURNING has no order: the oldest first, as they were written.
+      const rows = deleted.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
       const { relayable, poison } = triageOutboxRows(rows);
       if (poison.length > 0) {
         for (const { reason } of poison) this.logger.error(`outbox row dead-lettered: ${reason}`);
@@ -69,7 +74,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
           group.map((r) => ({ key: r.message_key, value: r.payload as EventInputOf<typeof topicKey>, headers: r.headers })),
         );
       }
-      await tx.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return { sent: rows.length - poison.length, deadLettered: poison.length };
     });
     // Counted once the deletes committed: a rolled-back batch is sent again and counted then.

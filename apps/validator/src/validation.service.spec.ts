@@ -17,6 +17,10 @@ type Written = Record<string, unknown>;
  * newer enrichment stored); what PostgreSQL does with the row is covered by
  * test/integration/validator-storage.int-spec.ts.
  */
+/** A data source whose every transaction runs on `tx` (opening and ending it are not recorded). */
+const fakeDataSource = (tx: object): DataSource =>
+  ({ createQueryRunner: () => ({ manager: tx, query: async () => [], release: async () => undefined }) }) as unknown as DataSource;
+
 function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   const queries: Array<{ sql: string; rows: Written[] }> = [];
   const tx = {
@@ -28,7 +32,7 @@ function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
       return rows.map((row) => ({ id: row.id }));
     },
   };
-  const db = { transaction: async (work: (t: typeof tx) => Promise<void>) => work(tx) } as unknown as DataSource;
+  const db = fakeDataSource(tx);
   const published: LeadValidated[] = [];
   const publisher = { publish: async (_topic: string, events: Array<{ value: LeadValidated }>) => void published.push(...events.map((e) => e.value)) } as unknown as EventPublisher;
   const config = { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv;
@@ -194,7 +198,7 @@ describe('ValidationService', () => {
         return [];
       },
     };
-    const db = { transaction: async (work: (t: typeof tx) => Promise<void>) => work(tx) } as unknown as DataSource;
+    const db = fakeDataSource(tx);
     const sent: unknown[] = [];
     const publisher = { publish: async (_topic: string, events: unknown[]) => void sent.push(...events) } as unknown as EventPublisher;
     const outcomes = await new ValidationService(db, publisher, { VALIDATOR_STALE_AFTER_DAYS: 365 } as ValidatorEnv, DEFAULT_SCORING_RULES).validateBatch([event]);

@@ -5,7 +5,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { APP_CONFIG, ValidatorEnv } from '@leadpipe/config';
 import { identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
 import { ConsumedEvent, EventPublisher, forwardHeaders, OutgoingEvent, Outcome, processed, skipped } from '@leadpipe/kafka';
-import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
+import { suppressionHash, transactionAgainstErasure } from '@leadpipe/persistence';
 import { NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
 import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
 import { ScorePart, scoreLead } from './lead-scorer';
@@ -66,15 +66,18 @@ export class ValidationService {
     let erased = new Set<number>();
     const stale = new Set<number>();
     let rows: Row[] = [];
-    await this.db.transaction(async (tx) => {
-      await lockAgainstErasure(tx);
-      const suppressed = await suppressedAmong(tx, hashesOf.flat());
-      erased = new Set(hashesOf.flatMap((hashes, i) => (hashes.some((hash) => suppressed.has(hash)) ? [i] : [])));
-      const storedRows: Array<StoredInput & { id: string }> = await tx.query(
-        `SELECT id, email, first_name, last_name, company_domain, linkedin_url, received_at FROM leads WHERE id = ANY($1::uuid[])`,
-        [[...new Set(events.map((event) => event.value.leadId))]],
+    await transactionAgainstErasure(this.db, async (tx) => {
+      // The suppressed identities among the slice's and the leads already stored, in one round trip.
+      const found: Array<(StoredInput & { id: string; identity_hash: null }) | { id: null; identity_hash: string }> = await tx.query(
+        `SELECT id, email, first_name, last_name, company_domain, linkedin_url, received_at, NULL AS identity_hash
+           FROM leads WHERE id = ANY($1::uuid[])
+         UNION ALL
+         SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, identity_hash FROM suppressions WHERE identity_hash = ANY($2::text[])`,
+        [[...new Set(events.map((event) => event.value.leadId))], [...new Set(hashesOf.flat())]],
       );
-      const stored = new Map(storedRows.map((row) => [row.id, row]));
+      const suppressed = new Set(found.flatMap((row) => (row.id === null ? [row.identity_hash] : [])));
+      erased = new Set(hashesOf.flatMap((hashes, i) => (hashes.some((hash) => suppressed.has(hash)) ? [i] : [])));
+      const stored = new Map(found.flatMap((row) => (row.id === null ? [] : [[row.id, row] as const])));
       rows = events.map((event) => this.evaluate(event, stored.get(event.value.leadId)));
       // Multi-row statements, one set per round: a round holds each lead at most once (an
       // upsert cannot touch one row twice), so copies of one lead in a slice are written in

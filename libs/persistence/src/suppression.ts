@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * The suppression list: identities (see `identityKeysOf` in `@leadpipe/contracts`) of people
@@ -34,9 +34,30 @@ const ERASURE_LOCK_KEY = '28554735522247269';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-/** Takes the erasure lock shared, until the transaction ends (call it inside one). */
-export async function lockAgainstErasure(tx: Queryable): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock_shared($1::bigint)', [ERASURE_LOCK_KEY]);
+/**
+ * Runs `work` in a transaction that holds the erasure lock shared from its start, as a writer
+ * must. `START TRANSACTION` and the lock travel as one simple-protocol query: one round trip
+ * less than `DataSource.transaction` and a locking statement. The work's statements
+ * (each with its own snapshot) see every erasure that committed before, and an erasure waits
+ * for the transaction to end. Commits when `work` resolves, rolls back when it throws.
+ */
+export async function transactionAgainstErasure<T>(db: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  const runner = db.createQueryRunner();
+  try {
+    try {
+      // No parameters, so node-postgres sends it as a simple query, which may hold two statements.
+      await runner.query(`START TRANSACTION; SELECT pg_advisory_xact_lock_shared(${ERASURE_LOCK_KEY}::bigint)`);
+      const result = await work(runner.manager);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      // The original error is what the caller needs, whatever the rollback meets.
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 /** Takes the erasure lock exclusively, until the transaction ends: no writer runs meanwhile. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
 import { identityKeysOf, LeadInput } from '@leadpipe/contracts';
-import { lockAgainstErasure, suppressedAmong, suppressionHash } from '@leadpipe/persistence';
+import { suppressedAmong, suppressionHash } from '@leadpipe/persistence';
 
 /**
  * Leads whose person asked to be erased. Not an HTTP error itself: the routes answer it with
@@ -33,26 +33,34 @@ export class SuppressionService {
     return suppressionHash(identityKey, this.pepper);
   }
 
+  /** Each lead's identity hashes (its e-mail's, its LinkedIn profile's), in the leads' order. */
+  hashesOf(leads: readonly Lead[]): string[][] {
+    return leads.map((lead) => identityKeysOf(lead).map((key) => this.hash(key)));
+  }
+
   /**
-   * Inside the transaction that stores `leads`: throws IdentitySuppressedError when any of
-   * them names a suppressed identity. Holds the erasure lock shared until the transaction
-   * ends, so an erasure running now either finds these leads or is seen here.
+   * Throws IdentitySuppressedError naming (by position) the leads with a hash in `suppressed`.
+   * For the statement that stores leads only when none of them is suppressed: it runs under the
+   * erasure lock (`transactionAgainstErasure`, so that its snapshot sees every erasure that went
+   * before) and returns what it found.
    */
-  async refuseSuppressed(tx: EntityManager, leads: readonly Lead[]): Promise<void> {
-    await lockAgainstErasure(tx);
-    const indexes = await this.suppressedIndexes(tx, leads);
+  refuseAmong(hashesByLead: readonly string[][], suppressed: ReadonlySet<string>): void {
+    const indexes = indexesAmong(hashesByLead, suppressed);
     if (indexes.length > 0) throw new IdentitySuppressedError(indexes);
   }
 
   /**
    * Positions of the leads that name a suppressed identity (e-mail or LinkedIn profile). For
    * routes that answer per lead; on its own (outside the storing transaction) it is a
-   * pre-check, and `refuseSuppressed` still guards the write.
+   * pre-check, and the storing statement still guards the write.
    */
   async suppressedIndexes(db: Pick<EntityManager, 'query'>, leads: readonly Lead[]): Promise<number[]> {
-    const hashesByLead = leads.map((lead) => identityKeysOf(lead).map((key) => this.hash(key)));
-    const suppressed = await suppressedAmong(db, hashesByLead.flat());
-    if (suppressed.size === 0) return [];
-    return hashesByLead.flatMap((hashes, index) => (hashes.some((hash) => suppressed.has(hash)) ? [index] : []));
+    const hashesByLead = this.hashesOf(leads);
+    return indexesAmong(hashesByLead, await suppressedAmong(db, hashesByLead.flat()));
   }
+}
+
+function indexesAmong(hashesByLead: readonly string[][], suppressed: ReadonlySet<string>): number[] {
+  if (suppressed.size === 0) return [];
+  return hashesByLead.flatMap((hashes, index) => (hashes.some((hash) => suppressed.has(hash)) ? [index] : []));
 }
