@@ -85,6 +85,33 @@ describe('BatchConsumer on Kafka', () => {
   );
 
   it(
+    'with coalescePartitions, hands the slices of partitions fetched together to one handler call, each partition in its order, and commits them all',
+    async () => {
+      // Published before the consumer starts: its first fetch brings every partition at once.
+      const spread = someLeadsReceived(60);
+      await h.publish(spread);
+
+      const { calls, handler, handled } = recordingHandler();
+      const consumer = await h.startConsumer('coalesced', handler, { coalescePartitions: true, partitionsConsumedConcurrently: 6, maxBatchSize: 100 });
+      await waitFor(() => handled().length >= spread.length, { timeoutMs: 20_000, what: 'all events handled' });
+      await waitFullyCommitted('coalesced', 'every partition committed');
+      await consumer.stop();
+
+      expect(handled().sort()).toEqual(ids(spread));
+      const partitionsPerCall = calls.map((call) => new Set(call.map((e) => e.partition)).size);
+      expect(Math.max(...partitionsPerCall)).toBeGreaterThan(1);
+      // Within each partition the handler saw the events in offset order.
+      for (const call of calls) {
+        for (const partition of new Set(call.map((e) => e.partition))) {
+          const offsets = call.filter((e) => e.partition === partition).map((e) => BigInt(e.offset));
+          expect(offsets).toEqual([...offsets].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        }
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'dead-letters a non-JSON and a schema-invalid message with reason, payload and origin, and still handles the valid ones around them',
     async () => {
       const [before, between, after] = someLeadsReceived(3);

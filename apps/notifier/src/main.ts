@@ -20,6 +20,8 @@ void bootstrapConsumerService({
   port: config.NOTIFIER_PORT,
   group: 'notifier',
   stage: 'notifier',
+  // One transaction and one produce for the slices of the partitions fetched together.
+  coalescePartitions: true,
   // Notifier topics have no retry chain: failed deliveries retry in place, with exponential back-off.
   maxAttempts: config.NOTIFIER_MAX_ATTEMPTS,
   retryBaseMs: config.NOTIFIER_RETRY_BASE_MS,

@@ -10,4 +10,6 @@ void bootstrapConsumerService({
   port: config.VALIDATOR_PORT,
   group: 'validator',
   stage: 'validator',
+  // One transaction and one produce for the slices of the partitions fetched together.
+  coalescePartitions: true,
 });

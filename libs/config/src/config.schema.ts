@@ -41,7 +41,11 @@ export const commonEnvSchema = z.object({
     .default(''),
   /** Replication factor of the topics the services create when missing (1 on a single local broker). */
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
-  KAFKA_PARTITIONS_CONCURRENTLY: positiveInt.default(3),
+  /**
+   * Partitions a consumer works on at once, per replica (the topics have 6). The validator and
+   * the notifier hand the slices of those partitions to one handler call (one transaction).
+   */
+  KAFKA_PARTITIONS_CONCURRENTLY: positiveInt.default(6),
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt.default(3_000),
   /**

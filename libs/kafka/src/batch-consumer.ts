@@ -7,6 +7,7 @@ import { maskEmailsIn, tracingEnabled } from '@leadpipe/observability';
 import { EventPublisher } from './event-publisher';
 import { endProcessSpan, pickTraceHeaders, startProcessSpan, traceHeaders } from './tracing';
 import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
+import { coalescing } from './coalesce';
 
 export interface BatchConsumerLogger {
   /** One line per message with its final outcome and correlation id (for following a lead through the stages). */
@@ -31,6 +32,12 @@ export interface BatchConsumerOptions {
   heartbeatIntervalMs: number;
   /** Largest slice of a fetched batch handed to a handler at once. */
   maxBatchSize?: number;
+  /**
+   * Merges the slices of the partitions handled at the same moment into one handler call of at
+   * most `maxBatchSize` events (see {@link coalescing}): for handlers whose cost is mostly per
+   * call (a transaction, a produce), not for those that wait for something per slice.
+   */
+  coalescePartitions?: boolean;
   /**
    * A fetch is answered once this many bytes are ready (default 1: at once) or after
    * `fetchMaxWaitMs` (default 1 000).
@@ -130,8 +137,11 @@ export class BatchConsumer {
     this.retryBaseMs = options.retryBaseMs ?? 2_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
     const subscribe = options.subscribe ?? 'all';
-    this.handlers = new Map(subscribe === 'retries' ? [] : options.handlers);
-    for (const [key, handler] of options.handlers) {
+    const handlers = options.coalescePartitions
+      ? new Map([...options.handlers].map(([key, handler]) => [key, coalescing(handler, this.maxBatchSize)] as const))
+      : options.handlers;
+    this.handlers = new Map(subscribe === 'retries' ? [] : handlers);
+    for (const [key, handler] of handlers) {
       if (subscribe === 'origins') break;
       (RETRY_CHAINS[key] ?? []).forEach((retryKey, index) => {
         this.handlers.set(retryKey, handler);

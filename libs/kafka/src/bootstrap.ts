@@ -21,6 +21,8 @@ export interface ConsumerServiceOptions {
   maxBatchSize?: number;
   /** Overrides KAFKA_PARTITIONS_CONCURRENTLY for this service. */
   partitionsConsumedConcurrently?: number;
+  /** Handle the slices of concurrently consumed partitions in one call (see `BatchConsumerOptions`). */
+  coalescePartitions?: boolean;
   maxAttempts?: number;
   retryBaseMs?: number;
 }
@@ -67,6 +69,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       fetchMinBytes: options.config.KAFKA_FETCH_MIN_BYTES,
       fetchMaxWaitMs: options.config.KAFKA_FETCH_MAX_WAIT_MS,
       maxBatchSize: options.maxBatchSize,
+      coalescePartitions: options.coalescePartitions,
       maxAttempts: options.maxAttempts,
       retryBaseMs: options.retryBaseMs,
       onOutcome: (topicKey, outcome) => metrics.countOutcome(topicName(topicKey, namespace), outcome),

@@ -9,3 +9,4 @@ export * from './bootstrap';
 export * from './dead-letter-replayer';
 export * from './consumption-control';
 export * from './tracing';
+export * from './coalesce';
