@@ -12,8 +12,8 @@ import { outboxDeadLetter, OutboxRow, RELAY_ORDER, triageOutboxRows } from './ou
  * letters (any pipeline topic). Rows are locked with SKIP LOCKED so every ingest replica can
  * relay; a batch is deleted in the transaction that sends it, which commits only after the
  * broker acknowledged it, so a crash in between re-sends it (consumers are idempotent) and
- * never loses it. A row the publisher would refuse goes to
- * the dead-letter topic instead of holding back the rows after it.
+ * never loses it. A row the publisher would refuse goes to the dead-letter topic instead of
+ * holding back the rows after it.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
