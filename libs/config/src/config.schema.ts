@@ -43,9 +43,10 @@ export const commonEnvSchema = z.object({
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   /**
    * Partitions a consumer works on at once, per replica (the topics have 6). The validator and
-   * the notifier hand the slices of those partitions to one handler call (one transaction).
+   * the notifier hand the slices of those partitions to one handler call (one transaction);
+   * more at once merges more at moderate rates, and holds more slices in memory in a backlog.
    */
-  KAFKA_PARTITIONS_CONCURRENTLY: positiveInt.default(6),
+  KAFKA_PARTITIONS_CONCURRENTLY: positiveInt.default(3),
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt.default(3_000),
   /**
