@@ -16,6 +16,7 @@ import { DeadLetters1796040300000 } from './migrations/1796040300000-dead-letter
 import { ApiKeys1796040400000 } from './migrations/1796040400000-api-keys';
 import { ScoreBreakdownProvenanceHistory1796040500000 } from './migrations/1796040500000-score-breakdown-provenance-history';
 import { LeadScoreIndex1796040600000 } from './migrations/1796040600000-lead-score-index';
+import { LeadChangeNotifyBeforeUpdate1796040700000 } from './migrations/1796040700000-lead-change-notify-before-update';
 
 export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity, EnrichmentHistoryEntity];
 export const MIGRATIONS = [
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   ApiKeys1796040400000,
   ScoreBreakdownProvenanceHistory1796040500000,
   LeadScoreIndex1796040600000,
+  LeadChangeNotifyBeforeUpdate1796040700000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
