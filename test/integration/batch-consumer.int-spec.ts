@@ -312,6 +312,65 @@ describe('BatchConsumer on Kafka', () => {
     TEST_TIMEOUT_MS,
   );
 
+  describe('offset commits (commitIntervalMs)', () => {
+    const LONG = 60_000;
+
+    it(
+      'holds resolved offsets until the interval passes, and commits them all when stopped',
+      async () => {
+        const spread = someLeadsReceived(20);
+        await h.publish(spread);
+        const { handler, handled } = recordingHandler();
+        const consumer = await h.startConsumer('c1', handler, { maxBatchSize: 5, commitIntervalMs: LONG });
+        await waitFor(() => handled().length >= spread.length, { timeoutMs: 20_000, what: 'all events handled' });
+
+        // Twenty events in slices of five, and not one commit: the interval has not passed.
+        const running = await groupOffsets(h.env.kafka, h.groupId('c1'), h.receivedTopic);
+        expect(running.map((p) => p.committed)).toEqual(running.map(() => '-1'));
+
+        await consumer.stop();
+        expectFullyCommitted(await groupOffsets(h.env.kafka, h.groupId('c1'), h.receivedTopic));
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'commits within the interval while running, without a stop',
+      async () => {
+        const spread = someLeadsReceived(20);
+        await h.publish(spread);
+        const { handler, handled } = recordingHandler();
+        await h.startConsumer('c2', handler, { maxBatchSize: 5, commitIntervalMs: 200 });
+        await waitFor(() => handled().length >= spread.length, { timeoutMs: 20_000, what: 'all events handled' });
+        expectFullyCommitted(await waitFullyCommitted('c2', 'committed by the interval'));
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'commits what it resolved before a rebalance hands its partitions over: the new member handles nothing twice',
+      async () => {
+        const before = someLeadsReceived(24);
+        await h.publish(before);
+        const first = recordingHandler();
+        await h.startConsumer('c3', first.handler, { maxBatchSize: 5, commitIntervalMs: LONG });
+        await waitFor(() => first.handled().length >= before.length, { timeoutMs: 20_000, what: 'the first events handled' });
+
+        // A second member joins: the group rebalances and some partitions move to it.
+        const second = recordingHandler();
+        await h.startConsumer('c3', second.handler, { maxBatchSize: 5, commitIntervalMs: LONG });
+        const after = someLeadsReceived(24);
+        await h.publish(after);
+        const handledByEither = () => [...first.handled(), ...second.handled()];
+        await waitFor(() => after.every((e) => handledByEither().includes(e.leadId)), { timeoutMs: 30_000, what: 'the later events handled' });
+
+        expect(second.handled().length).toBeGreaterThan(0);
+        expect(handledByEither().sort()).toEqual(ids([...before, ...after]));
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+
   it(
     'retries a slice whose handler throws without committing or dead-lettering, and handles it once the handler succeeds',
     async () => {

@@ -58,6 +58,12 @@ export const commonEnvSchema = z.object({
    */
   KAFKA_FETCH_MIN_BYTES: positiveInt.default(1),
   KAFKA_FETCH_MAX_WAIT_MS: positiveInt.default(1_000),
+  /**
+   * Consumers commit the offsets they have handled at most this often (Kafka's
+   * auto.commit.interval.ms; 0: after every slice, awaited). Graceful stops and rebalances
+   * commit at once; after a crash up to this much work is handled again (idempotently).
+   */
+  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/leadpipe'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),

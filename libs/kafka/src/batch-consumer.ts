@@ -8,6 +8,7 @@ import { EventPublisher } from './event-publisher';
 import { endProcessSpan, pickTraceHeaders, startProcessSpan, traceHeaders } from './tracing';
 import { BatchHandler, ConsumedEvent, Outcome } from './outcome';
 import { coalescing } from './coalesce';
+import { OffsetCommitter } from './offset-committer';
 
 export interface BatchConsumerLogger {
   /** One line per message with its final outcome and correlation id (for following a lead through the stages). */
@@ -44,6 +45,12 @@ export interface BatchConsumerOptions {
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
+  /**
+   * Resolved offsets are committed at most this often (default 1 000 ms; 0: after every slice,
+   * awaited). A stop and a rebalance commit at once; a crash replays at most this much work.
+   * See {@link OffsetCommitter}.
+   */
+  commitIntervalMs?: number;
   /**
    * Attempts for messages a handler answers `retry` for, before they are dead-lettered, on
    * topics without a retry chain (those retry in place, holding their partition).
@@ -130,12 +137,18 @@ export class BatchConsumer {
   private running = false;
   private pausedAll = false;
   private readonly stopSignal = new AbortController();
+  private readonly committer: OffsetCommitter;
+  /** The batches being handled, so a stop can wait for them before its last commit. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: BatchConsumerOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.maxAttempts = options.maxAttempts ?? 4;
     this.retryBaseMs = options.retryBaseMs ?? 2_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
+    this.committer = new OffsetCommitter(options.commitIntervalMs ?? 1_000, (error) =>
+      this.options.logger.warn('offset commit failed; the next commit retries it', { group: options.group, error: String(error) }),
+    );
     const subscribe = options.subscribe ?? 'all';
     const handlers = options.coalescePartitions
       ? new Map([...options.handlers].map(([key, handler]) => [key, coalescing(handler, this.maxBatchSize)] as const))
@@ -162,6 +175,12 @@ export class BatchConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.assigned = true;
     });
+    // Before the group reassigns partitions: what was resolved must not be replayed by their next owner.
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.committer.flush().catch((error: unknown) =>
+        this.options.logger.warn('offset commit before a rebalance failed; its messages will be handled again', { group: options.group, error: String(error) }),
+      );
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.assigned = false;
       this.options.logger.error('consumer crashed', { group: options.group, error: String(event.payload.error) });
@@ -185,9 +204,8 @@ export class BatchConsumer {
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatchAutoResolve: false,
-      autoCommit: true,
-      // Commit as soon as anything is resolved: offsets move only after outcomes are durable.
-      autoCommitThreshold: 1,
+      // Offsets move only after outcomes are durable: resolved per slice, committed by the OffsetCommitter.
+      autoCommit: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }
@@ -212,7 +230,14 @@ export class BatchConsumer {
     this.running = false;
     this.stopSignal.abort();
     for (const timer of this.resumeTimers) clearTimeout(timer);
+    await Promise.allSettled([...this.inFlight]);
+    await this.committer
+      .flush()
+      .catch((error: unknown) =>
+        this.options.logger.warn('last offset commit failed; its messages will be handled again', { group: this.options.group, error: String(error) }),
+      );
     await this.consumer.disconnect();
+    this.committer.cancelTimer();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -220,7 +245,13 @@ export class BatchConsumer {
     const topicKey = this.topicKeys.get(batch.topic);
     if (!topicKey) return;
     const handler = this.handlers.get(topicKey)!;
-    await this.processBatch(topicKey, handler, payload);
+    const work = this.processBatch(topicKey, handler, payload);
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
   }
 
   private async processBatch(topicKey: TopicKey, handler: BatchHandler<unknown>, payload: EachBatchPayload): Promise<void> {
@@ -229,15 +260,21 @@ export class BatchConsumer {
     // pause the partition until the next is due. Unresolved messages are fetched again then.
     const due = this.retryTopics.has(topicKey) ? dueCount(batch.messages) : batch.messages.length;
     for (let start = 0; start < due; start += this.maxBatchSize) {
-      if (!payload.isRunning() || payload.isStale()) return;
+      if (!this.running || !payload.isRunning() || payload.isStale()) return;
       const slice = batch.messages.slice(start, Math.min(start + this.maxBatchSize, due));
       const done = await this.processSlice(topicKey, batch.topic, batch.partition, slice, handler, payload);
       if (!done) return;
       payload.resolveOffset(slice[slice.length - 1].offset);
-      await payload.commitOffsetsIfNecessary();
-      await payload.heartbeat();
+      await this.committer.resolved(payload);
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        // A rebalance (or a lost membership) ends this batch: commit what is done while the generation still holds.
+        await this.committer.flush().catch(() => undefined);
+        throw error;
+      }
     }
-    if (due < batch.messages.length && payload.isRunning() && !payload.isStale()) {
+    if (due < batch.messages.length && this.running && payload.isRunning() && !payload.isStale()) {
       const resume = payload.pause();
       const delay = Math.max(0, notBefore(batch.messages[due]) - Date.now());
       const timer = setTimeout(() => {

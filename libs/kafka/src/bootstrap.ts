@@ -68,6 +68,7 @@ export async function bootstrapConsumerService(options: ConsumerServiceOptions):
       heartbeatIntervalMs: options.config.KAFKA_HEARTBEAT_INTERVAL_MS,
       fetchMinBytes: options.config.KAFKA_FETCH_MIN_BYTES,
       fetchMaxWaitMs: options.config.KAFKA_FETCH_MAX_WAIT_MS,
+      commitIntervalMs: options.config.KAFKA_COMMIT_INTERVAL_MS,
       maxBatchSize: options.maxBatchSize,
       coalescePartitions: options.coalescePartitions,
       maxAttempts: options.maxAttempts,
