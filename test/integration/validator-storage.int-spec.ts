@@ -213,4 +213,18 @@ describe('validator storage: idempotency, write policy, fetch-time guard and his
       { id: notFound.value.leadId, status: 'not_found', status_reason: 'provider has no profile for this identity', enrichment_outcome: 'not_found', history: 1 },
     ]);
   });
+
+  it('compresses the provider answers it stores with LZ4 (migration 1796040800000), in the enrichment and in the history', async () => {
+    const base = enriched('2026-11-05T10:00:00.000Z', 'Engineer', 30, { email: 'long.summary@acme-storage.com' });
+    // A profile well over the 2 kB at which PostgreSQL compresses a row.
+    const summary = Array.from({ length: 120 }, (_, i) => `Led project ${i} for the sales platform team.`).join(' ');
+    const big = { ...base, value: { ...base.value, leadId: randomUUID(), eventId: randomUUID(), person: { ...base.value.person!, summary } } };
+    expect(await service.validateBatch([big])).toEqual([{ status: 'processed' }]);
+    const rows: Array<{ enrichment: string; history: string; summary: string }> = await env.db.query(
+      `SELECT pg_column_compression(en.raw_person) AS enrichment, pg_column_compression(h.raw_person) AS history, h.raw_person->>'summary' AS summary
+         FROM enrichments en JOIN enrichment_history h ON h.lead_id = en.lead_id WHERE en.lead_id = $1`,
+      [big.value.leadId],
+    );
+    expect(rows).toEqual([{ enrichment: 'lz4', history: 'lz4', summary }]);
+  });
 });

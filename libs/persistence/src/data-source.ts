@@ -17,6 +17,7 @@ import { ApiKeys1796040400000 } from './migrations/1796040400000-api-keys';
 import { ScoreBreakdownProvenanceHistory1796040500000 } from './migrations/1796040500000-score-breakdown-provenance-history';
 import { LeadScoreIndex1796040600000 } from './migrations/1796040600000-lead-score-index';
 import { LeadChangeNotifyBeforeUpdate1796040700000 } from './migrations/1796040700000-lead-change-notify-before-update';
+import { JsonColumnsLz41796040800000 } from './migrations/1796040800000-json-columns-lz4';
 
 export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity, EnrichmentHistoryEntity];
 export const MIGRATIONS = [
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   ScoreBreakdownProvenanceHistory1796040500000,
   LeadScoreIndex1796040600000,
   LeadChangeNotifyBeforeUpdate1796040700000,
+  JsonColumnsLz41796040800000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
