@@ -61,9 +61,11 @@ export const commonEnvSchema = z.object({
   /**
    * Consumers commit the offsets they have handled at most this often (Kafka's
    * auto.commit.interval.ms; 0: after every slice, awaited). Graceful stops and rebalances
-   * commit at once; after a crash up to this much work is handled again (idempotently).
+   * commit at once; after a crash up to this much work is handled again (idempotently). The
+   * consumer-lag gauge (and the autoscalers that read it) counts handled messages not committed
+   * yet, up to this much traffic: keep it short against the lag targets.
    */
-  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/leadpipe'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),

@@ -46,7 +46,7 @@ export interface BatchConsumerOptions {
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
   /**
-   * Resolved offsets are committed at most this often (default 1 000 ms; 0: after every slice,
+   * Resolved offsets are committed at most this often (default 200 ms; 0: after every slice,
    * awaited). A stop and a rebalance commit at once; a crash replays at most this much work.
    * See {@link OffsetCommitter}.
    */
@@ -146,7 +146,7 @@ export class BatchConsumer {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.retryBaseMs = options.retryBaseMs ?? 2_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 1_000;
-    this.committer = new OffsetCommitter(options.commitIntervalMs ?? 1_000, (error) =>
+    this.committer = new OffsetCommitter(options.commitIntervalMs ?? 200, (error) =>
       this.options.logger.warn('offset commit failed; the next commit retries it', { group: options.group, error: String(error) }),
     );
     const subscribe = options.subscribe ?? 'all';
