@@ -237,7 +237,6 @@ export class BatchConsumer {
         this.options.logger.warn('last offset commit failed; its messages will be handled again', { group: this.options.group, error: String(error) }),
       );
     await this.consumer.disconnect();
-    this.committer.cancelTimer();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {

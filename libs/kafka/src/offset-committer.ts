@@ -55,8 +55,7 @@ export class OffsetCommitter {
     return commit;
   }
 
-  /** Drops a pending timer (the consumer is gone: whatever was not flushed is replayed). */
-  cancelTimer(): void {
+  private cancelTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -1,25 +1,16 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The JSON columns big enough to be compressed (the provider's answers, twice, and what the validator made of them). */
-const COLUMNS: ReadonlyArray<readonly [table: string, column: string]> = [
-  ['enrichments', 'raw_person'],
-  ['enrichments', 'raw_company'],
-  ['enrichments', 'person'],
-  ['enrichments', 'company'],
-  ['enrichment_history', 'raw_person'],
-  ['enrichment_history', 'raw_company'],
-];
-
-/** One ALTER TABLE per table: `SET COMPRESSION` changes the catalogue only, rows are not rewritten. */
-function setCompression(method: 'lz4' | 'default'): string[] {
-  const tables = [...new Set(COLUMNS.map(([table]) => table))];
-  return tables.map(
-    (table) =>
-      `ALTER TABLE ${table} ${COLUMNS.filter(([t]) => t === table)
-        .map(([, column]) => `ALTER COLUMN ${column} SET COMPRESSION ${method}`)
-        .join(', ')}`,
-  );
-}
+/**
+ * The JSON columns big enough to be compressed (the provider's answers, twice, and what the
+ * validator made of them), set to `method`. `SET COMPRESSION` changes the catalogue only: rows
+ * are not rewritten.
+ */
+const setCompression = (method: 'lz4' | 'default'): string => `
+  ALTER TABLE enrichments
+    ALTER COLUMN raw_person SET COMPRESSION ${method}, ALTER COLUMN raw_company SET COMPRESSION ${method},
+    ALTER COLUMN person SET COMPRESSION ${method}, ALTER COLUMN company SET COMPRESSION ${method};
+  ALTER TABLE enrichment_history
+    ALTER COLUMN raw_person SET COMPRESSION ${method}, ALTER COLUMN raw_company SET COMPRESSION ${method};`;
 
 /**
  * The provider's answers are compressed with LZ4 instead of pglz from now on. Every enriched
@@ -35,13 +26,10 @@ export class JsonColumnsLz41796040800000 implements MigrationInterface {
   name = 'JsonColumnsLz41796040800000';
 
   async up(q: QueryRunner): Promise<void> {
-    const statements = setCompression('lz4')
-      .map((sql) => `EXECUTE ${quoteLiteral(sql)};`)
-      .join('\n      ');
     await q.query(`
       DO $$
       BEGIN
-      ${statements}
+        ${setCompression('lz4')}
       EXCEPTION WHEN feature_not_supported THEN
         RAISE NOTICE 'this PostgreSQL has no LZ4: the JSON columns stay compressed with pglz (%)', SQLERRM;
       END
@@ -49,10 +37,6 @@ export class JsonColumnsLz41796040800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const sql of setCompression('default')) await q.query(sql);
+    await q.query(setCompression('default'));
   }
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
