@@ -226,5 +226,16 @@ describe('validator storage: idempotency, write policy, fetch-time guard and his
       [big.value.leadId],
     );
     expect(rows).toEqual([{ enrichment: 'lz4', history: 'lz4', summary }]);
+    // Every JSON column large enough to be compressed is set to LZ4 (provenance: migration 1796040900000).
+    const columns: Array<{ name: string; compression: string }> = await env.db.query(
+      `SELECT attrelid::regclass || '.' || attname AS name, attcompression AS compression FROM pg_attribute
+        WHERE attrelid IN ('enrichments'::regclass, 'enrichment_history'::regclass) AND atttypid = 'jsonb'::regtype ORDER BY 1`,
+    );
+    expect(columns).toEqual(
+      [
+        ...['raw_company', 'raw_person'].map((c) => `enrichment_history.${c}`),
+        ...['company', 'person', 'provenance', 'raw_company', 'raw_person'].map((c) => `enrichments.${c}`),
+      ].map((name) => ({ name, compression: 'l' })),
+    );
   });
 });

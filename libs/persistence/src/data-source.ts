@@ -18,6 +18,7 @@ import { ScoreBreakdownProvenanceHistory1796040500000 } from './migrations/17960
 import { LeadScoreIndex1796040600000 } from './migrations/1796040600000-lead-score-index';
 import { LeadChangeNotifyBeforeUpdate1796040700000 } from './migrations/1796040700000-lead-change-notify-before-update';
 import { JsonColumnsLz41796040800000 } from './migrations/1796040800000-json-columns-lz4';
+import { ProvenanceLz41796040900000 } from './migrations/1796040900000-provenance-lz4';
 
 export const ENTITIES = [LeadEntity, EnrichmentEntity, OutboxEntity, NotificationEntity, ImportEntity, SuppressionEntity, EnrichmentHistoryEntity];
 export const MIGRATIONS = [
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   LeadScoreIndex1796040600000,
   LeadChangeNotifyBeforeUpdate1796040700000,
   JsonColumnsLz41796040800000,
+  ProvenanceLz41796040900000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
