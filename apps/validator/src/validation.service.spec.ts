@@ -4,7 +4,7 @@ import type { ValidatorEnv } from '@leadpipe/config';
 import type { LeadEnriched, LeadValidated } from '@leadpipe/contracts';
 import type { ConsumedEvent, EventPublisher } from '@leadpipe/kafka';
 import { DEFAULT_SCORING_RULES } from './scoring-rules';
-import { ValidationService } from './validation.service';
+import { snakeCase, ValidationService } from './validation.service';
 import type { StoredInput } from './write-policy';
 
 type Written = Record<string, unknown>;
@@ -205,5 +205,15 @@ describe('ValidationService', () => {
     expect(outcomes[0]).toMatchObject({ status: 'skipped' });
     expect(sent).toEqual([]);
     expect(queries.filter((q) => q.includes('INSERT INTO enrichment_history'))).toHaveLength(1);
+  });
+});
+
+describe('snakeCase', () => {
+  it('stores the normalised fields under the API’s snake_case names, the same on every call', () => {
+    const person = { fullName: 'Jane Doe', countryCode: 'DE', title: 'VP', yearsInRoleTotal: 3 };
+    const expected = { full_name: 'Jane Doe', country_code: 'DE', title: 'VP', years_in_role_total: 3 };
+    expect(snakeCase(person)).toEqual(expected);
+    expect(snakeCase(person)).toEqual(expected);
+    expect(snakeCase({})).toEqual({});
   });
 });

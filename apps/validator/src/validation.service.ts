@@ -276,7 +276,19 @@ function rounds<T extends { row: Row }>(items: T[]): T[][] {
   return out;
 }
 
+/** camelCase → snake_case, per field name: the normalised person and company have a fixed set of them. */
+const snakeKeys = new Map<string, string>();
+
 /** Stored JSON uses the API's field names (snake_case). */
-function snakeCase(value: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+export function snakeCase(value: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    let key = snakeKeys.get(k);
+    if (key === undefined) {
+      key = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      if (snakeKeys.size < 1_000) snakeKeys.set(k, key);
+    }
+    out[key] = v;
+  }
+  return out;
 }

@@ -20,6 +20,32 @@ describe('cleanText', () => {
     expect(cleanText(input)).toBe(expected);
   });
 
+  it.each([
+    ['Senior Software Engineer', 'Senior Software Engineer'],
+    ['a b', 'a b'],
+    ['a  b', 'a b'],
+    ['a ', 'a'],
+    [' a', 'a'],
+    ['a\x7Fb', 'a b'],
+    ['x', 'x'],
+  ])('ASCII %j → %j (the already-clean fast path and the full one agree)', (input, expected) => {
+    expect(cleanText(input)).toBe(expected);
+  });
+
+  it('gives what the full normalisation gives, for ASCII and for any string', () => {
+    const full = (s: string): string | null => {
+      const text = s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+        .replace(/[\p{Cc}\u200B\u2060\uFEFF]/gu, ' ').replace(/\s+/gu, ' ').trim().normalize('NFC');
+      return text === '' ? null : text;
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary-ascii' }), messyString), (s) => {
+        expect(cleanText(s)).toBe(full(s));
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+
   it('is idempotent and never throws', () => {
     fc.assert(
       fc.property(messyString, (s) => {
@@ -41,6 +67,16 @@ describe('foldAccents and caseKey', () => {
     ['Lefèvre', 'lefevre'],
   ])('folds %j to %j', (input, expected) => {
     expect(foldAccents(input)).toBe(expected);
+  });
+
+  it('folds ASCII as the full folding does', () => {
+    const full = (s: string): string => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }), (s) => {
+        expect(foldAccents(s)).toBe(full(s));
+      }),
+      PROPERTY_RUNS,
+    );
   });
 
   it('keys spellings that differ only in case alike', () => {
