@@ -66,6 +66,12 @@ export const commonEnvSchema = z.object({
    * yet, up to this much traffic: keep it short against the lag targets.
    */
   KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  /**
+   * Largest produce request the services send (bytes of messages, over-estimated); larger
+   * publishes are cut into several, in order. Keep it under the topics' `max.message.bytes`
+   * (the broker's default is 1 MiB): a request over it is refused whole (MESSAGE_TOO_LARGE).
+   */
+  KAFKA_PRODUCE_MAX_BYTES: z.coerce.number().int().min(10_000).max(100_000_000).default(1_000_000),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/leadpipe'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),

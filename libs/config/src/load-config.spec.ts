@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       KAFKA_FETCH_MIN_BYTES: 1,
       KAFKA_FETCH_MAX_WAIT_MS: 1_000,
       KAFKA_COMMIT_INTERVAL_MS: 200,
+      KAFKA_PRODUCE_MAX_BYTES: 1_000_000,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/leadpipe',
       DATABASE_POOL_SIZE: 10,
       REDIS_URL: 'redis://127.0.0.1:6379/0',

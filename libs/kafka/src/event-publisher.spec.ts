@@ -1,7 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import type { Kafka, ProducerConfig, ProducerRecord } from 'kafkajs';
 import { EventInputOf, HEADERS } from '@leadpipe/contracts';
-import { ContractViolationError, EventPublisher } from './event-publisher';
+import { ContractViolationError, EventPublisher, messageBytes, sizedRequests } from './event-publisher';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -34,12 +34,12 @@ class RecordingProducer {
   }
 }
 
-function publisherWithFakeKafka(namespace = 'ns'): { publisher: EventPublisher; producer: RecordingProducer } {
+function publisherWithFakeKafka(namespace = 'ns', maxRequestBytes?: number): { publisher: EventPublisher; producer: RecordingProducer } {
   let producer: RecordingProducer | undefined;
   const kafka = {
     producer: (config?: ProducerConfig) => (producer = new RecordingProducer(config)),
   } as unknown as Kafka;
-  const publisher = new EventPublisher(kafka, namespace);
+  const publisher = new EventPublisher(kafka, namespace, maxRequestBytes);
   return { publisher, producer: producer! };
 }
 
@@ -188,5 +188,42 @@ describe('EventPublisher', () => {
     await publisher.disconnect();
     expect(producer.disconnects).toBe(1);
     expect(publisher.isConnected).toBe(false);
+  });
+});
+
+describe('sizedRequests', () => {
+  const message = (value: string, headers: Record<string, string> = {}) => ({ key: 'k', value, headers });
+
+  it('keeps a publish that fits in one request, without measuring it', () => {
+    const messages = [message('a'.repeat(100)), message('b'.repeat(100))];
+    expect(sizedRequests(messages, 10_000)).toEqual([messages]);
+  });
+
+  it('cuts a larger publish into requests under the limit, in order, every message once', () => {
+    const messages = Array.from({ length: 50 }, (_, i) => message(`${i}:`.padEnd(1_000, 'x')));
+    const requests = sizedRequests(messages, 5_000);
+    expect(requests.flat()).toEqual(messages);
+    expect(requests.length).toBeGreaterThan(10);
+    for (const request of requests) expect(request.reduce((n, m) => n + messageBytes(m), 0)).toBeLessThanOrEqual(5_000);
+  });
+
+  it('counts UTF-8 bytes and headers, and sends a message larger than the limit alone', () => {
+    expect(messageBytes(message('é', { h: 'v' }))).toBe(64 + 2 + 1 + 8 + 1 + 1);
+    const big = message('x'.repeat(6_000));
+    const small = message('y'.repeat(10));
+    expect(sizedRequests([small, big, small], 5_000)).toEqual([[small], [big], [small]]);
+    // Large headers (a dead letter's error) count as much as the value does.
+    const headed = Array.from({ length: 4 }, () => message('v', { error: 'e'.repeat(1_500) }));
+    expect(sizedRequests(headed, 5_000).map((r) => r.length)).toEqual([3, 1]);
+  });
+
+  it('the publisher sends each cut as its own request, in order', async () => {
+    const { publisher, producer } = publisherWithFakeKafka('ns', 20_000);
+    const events = Array.from({ length: 10 }, (_, i) =>
+      enriched({ eventId: `7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f${String(i).padStart(2, '0')}`, person: { summary: 's'.repeat(5_000) } }),
+    );
+    await publisher.publish('leadEnriched', events.map((value) => ({ key: value.identityKey, value })));
+    expect(producer.sent.length).toBeGreaterThan(2);
+    expect(producer.sent.flatMap((r) => r.messages.map((m) => JSON.parse(String(m.value)).eventId))).toEqual(events.map((e) => e.eventId));
   });
 });

@@ -3,6 +3,13 @@ import { Kafka, Producer, CompressionTypes, IHeaders, Partitioners } from 'kafka
 import { EVENT_SCHEMAS, EventInputOf, HEADERS, TopicKey, topicName } from '@leadpipe/contracts';
 import { endSendSpans, startSendSpans } from './tracing';
 
+/**
+ * The broker's default `max.message.bytes` is 1 MiB + 12 bytes, the largest record batch a
+ * partition accepts, and kafkajs writes all of one request's messages for a partition as one
+ * batch: a request kept under a million bytes of messages always fits.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
+
 /** An event that does not satisfy its topic's schema: a bug in the producing code. */
 export class ContractViolationError extends Error {
   constructor(
@@ -32,6 +39,8 @@ export class EventPublisher {
   constructor(
     kafka: Kafka,
     private readonly namespace: string,
+    /** Largest produce request, by {@link messageBytes}: see {@link sizedRequests}. */
+    private readonly maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES,
   ) {
     // Idempotent: a send that kafkajs retries after a lost acknowledgement is written once.
     // Retries stay bounded (the client's retry policy) so that a caller learns about an absent
@@ -83,11 +92,61 @@ export class EventPublisher {
     const spans = startSendSpans(topic, messages.map((m) => m.headers));
     try {
       if (!this.connected) await this.connect();
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      // In order, one request at a time (the producer keeps one in flight): a partition's events stay in sequence.
+      for (const request of sizedRequests(messages, this.maxRequestBytes)) {
+        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: request });
+      }
     } catch (error) {
       endSendSpans(spans, error);
       throw error;
     }
     endSendSpans(spans);
   }
+}
+
+type Sized = { key: string | null; value: string; headers: IHeaders };
+
+/**
+ * Bytes a message takes in a record batch, over-estimated: its key, value and headers, 64 bytes
+ * for the varints around them and 8 per header. `byteLength` gives UTF-8's bytes; without it
+ * (`utf16Bound`), three per UTF-16 unit, the most UTF-8 needs, at no cost.
+ */
+export function messageBytes(message: Sized, byteLength: (text: string) => number = Buffer.byteLength): number {
+  let bytes = 64 + byteLength(message.value) + (message.key === null ? 0 : byteLength(message.key));
+  for (const [name, value] of Object.entries(message.headers)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) bytes += 8 + byteLength(name) + (typeof v === 'string' ? byteLength(v) : Buffer.isBuffer(v) ? v.length : 0);
+  }
+  return bytes;
+}
+
+const utf16Bound = (text: string): number => 3 * text.length;
+
+/**
+ * `messages`, in order, cut into requests of at most `maxBytes` ({@link messageBytes}) each, so
+ * that no partition's batch exceeds the broker's `max.message.bytes`: the enricher's slice of a
+ * hundred events of one partition with large provider answers would otherwise be refused as a
+ * whole (`MESSAGE_TOO_LARGE`) and retried forever. A message larger than `maxBytes` goes alone
+ * (the broker then decides). Usually one request: UTF-8 takes at most three bytes per UTF-16
+ * unit, so when three times the length fits, nothing is measured.
+ */
+export function sizedRequests<M extends Sized>(messages: M[], maxBytes: number): M[][] {
+  let bound = 0;
+  for (const m of messages) bound += messageBytes(m, utf16Bound);
+  if (bound <= maxBytes) return [messages];
+  const requests: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = messageBytes(m);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }

@@ -59,7 +59,7 @@ export class KafkaModule {
         {
           provide: EventPublisher,
           inject: [KAFKA, APP_CONFIG],
-          useFactory: (kafka: Kafka, config: CommonEnv) => new EventPublisher(kafka, config.KAFKA_NAMESPACE),
+          useFactory: (kafka: Kafka, config: CommonEnv) => new EventPublisher(kafka, config.KAFKA_NAMESPACE, config.KAFKA_PRODUCE_MAX_BYTES),
         },
         PublisherLifecycle,
         ConsumptionControl,

@@ -1,0 +1,78 @@
+import { ConfigResourceTypes } from 'kafkajs';
+import { EventPublisher } from '@leadpipe/kafka';
+import { waitFor } from '../support/wait-for';
+import { BatchConsumerHarness } from './support/batch-consumer.harness';
+import { aLeadReceived } from './support/lead-received.builder';
+
+/**
+ * The publisher against a broker's `max.message.bytes`: kafkajs writes all of a request's
+ * messages for one partition as one record batch, which the broker refuses whole when it is
+ * larger (MESSAGE_TOO_LARGE), so a large publish is cut into requests that fit.
+ */
+describe('EventPublisher on Kafka: requests within max.message.bytes', () => {
+  let h: BatchConsumerHarness;
+  const publishers: EventPublisher[] = [];
+
+  beforeEach(async () => {
+    h = new BatchConsumerHarness();
+    await h.setUp();
+    const admin = h.env.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: h.receivedTopic, configEntries: [{ name: 'max.message.bytes', value: '30000' }] }],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }, 30_000);
+
+  afterEach(async () => {
+    await Promise.all(publishers.map((p) => p.disconnect().catch(() => undefined)));
+    publishers.length = 0;
+    await h.dispose();
+  }, 30_000);
+
+  async function publisher(maxRequestBytes: number): Promise<EventPublisher> {
+    const p = new EventPublisher(h.env.kafka, h.env.namespace, maxRequestBytes);
+    publishers.push(p);
+    await p.connect();
+    return p;
+  }
+
+  /** 40 events of about 2 kB, all of one key (one partition): about 90 kB, three times the topic's limit. */
+  const largeEventsOfOneKey = () => {
+    const key = `email:one-key-${Date.now()}@acme.example`;
+    return Array.from({ length: 40 }, (_, i) => {
+      const event = aLeadReceived({ identityKey: key });
+      return { ...event, lead: { ...event.lead, linkedinUrl: `https://www.linkedin.com/in/${String(i).padStart(2, '0')}-${'x'.repeat(1_900)}` } };
+    });
+  };
+
+  it(
+    'cuts a publish larger than the limit into requests that fit: every event arrives once, in order',
+    async () => {
+      const events = largeEventsOfOneKey();
+      await (await publisher(25_000)).publish('leadReceived', events.map((value) => ({ key: value.identityKey, value })));
+
+      const reader = await h.readTopic(h.receivedTopic);
+      await waitFor(() => reader.messages.length >= events.length, { timeoutMs: 20_000, what: 'all 40 events read' });
+      expect(new Set(reader.messages.map((m) => m.partition)).size).toBe(1);
+      const inOffsetOrder = [...reader.messages].sort((a, b) => Number(a.offset) - Number(b.offset));
+      expect(inOffsetOrder.map((m) => JSON.parse(m.value ?? 'null').eventId)).toEqual(events.map((e) => e.eventId));
+    },
+    45_000,
+  );
+
+  it(
+    'as one request the same publish is refused by the broker (what the cut prevents)',
+    async () => {
+      const events = largeEventsOfOneKey();
+      await expect((await publisher(10_000_000)).publish('leadReceived', events.map((value) => ({ key: value.identityKey, value })))).rejects.toThrow(
+        /larger than the max message size/,
+      );
+    },
+    45_000,
+  );
+});
