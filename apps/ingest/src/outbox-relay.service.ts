@@ -49,10 +49,16 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   async relayOnce(): Promise<number> {
     const { sent, deadLettered } = await this.db.transaction(async (tx) => {
       // Deleted at once, in the transaction that sends them: a failed send rolls the delete back.
+      // The batch is chosen once, as an ARRAY (an init plan), and deleted by its ids. As
+      // `id IN (subquery)`, PostgreSQL could run the LIMIT … SKIP LOCKED subquery again for every
+      // row of a nested loop (its plan when the statistics say the outbox is empty, as they
+      // usually do), each run skipping the rows the statement had deleted: one round took the
+      // whole backlog. A MATERIALIZED CTE bounds the batch too, but joins it in a nested loop
+      // over the outbox under the same statistics (92 ms against 0.7 ms for 3 000 rows).
       const [deleted]: [OutboxRow[], number] = await tx.query(
-        `DELETE FROM outbox WHERE id IN (
+        `DELETE FROM outbox WHERE id = ANY (ARRAY(
            SELECT id FROM outbox WHERE topic_key = ANY($1::text[]) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
-         )
+         ))
          RETURNING id, topic_key, message_key, payload, headers`,
         [RELAY_ORDER, this.config.INGEST_OUTBOX_BATCH_SIZE],
       );

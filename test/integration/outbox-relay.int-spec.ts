@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { IngestEnv } from '@leadpipe/config';
+import { HEADERS } from '@leadpipe/contracts';
+import { EventPublisher } from '@leadpipe/kafka';
+import { OutboxRelayService } from '../../apps/ingest/src/outbox-relay.service';
+import type { IngestMetrics } from '../../apps/ingest/src/ingest.metrics';
+import { TestEnv } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+import { messageCount } from './support/kafka-probes';
+import { aLeadReceived } from './support/lead-received.builder';
+
+const BATCH = 100;
+
+/**
+ * The outbox relay on real PostgreSQL and Kafka: one round sends and deletes at most
+ * INGEST_OUTBOX_BATCH_SIZE rows, whatever plan PostgreSQL picks for the statement. An outbox is
+ * usually empty when autovacuum analyses it, and with those statistics PostgreSQL ran the
+ * LIMIT … SKIP LOCKED subquery again for every outer row of a nested loop, skipping the rows
+ * the statement had already deleted each time: one round took the whole backlog (the
+ * benchmark's 19 000 rows, refused by the broker as one request and retried forever).
+ */
+describe('OutboxRelayService on PostgreSQL and Kafka', () => {
+  const env = new TestEnv();
+  let publisher: EventPublisher;
+  let relay: OutboxRelayService;
+  const relayed = { n: 0 };
+
+  beforeAll(async () => {
+    await env.setUp();
+    publisher = new EventPublisher(env.kafka, env.namespace);
+    await publisher.connect();
+    const counter = (into?: { n: number }) => ({ inc: (by = 1) => into && (into.n += by) });
+    const metrics = { outboxRelayed: counter(relayed), outboxDeadLettered: counter(), outboxRelayFailures: counter() } as unknown as IngestMetrics;
+    const config = { INGEST_OUTBOX_BATCH_SIZE: BATCH, INGEST_OUTBOX_POLL_MS: 50, KAFKA_NAMESPACE: env.namespace } as IngestEnv;
+    relay = new OutboxRelayService(env.db, publisher, config, metrics);
+  }, 30_000);
+
+  afterAll(async () => {
+    await publisher?.disconnect().catch(() => undefined);
+    await env.dispose();
+  }, 30_000);
+
+  const outboxRows = async (): Promise<number> => Number((await env.db.query(`SELECT count(*) AS n FROM outbox`))[0].n);
+
+  it(
+    'relays a backlog a batch per round, in order, with statistics taken while the outbox was empty',
+    async () => {
+      const events = Array.from({ length: 1_000 }, () => aLeadReceived());
+      const enqueue = () =>
+        env.db.query(
+        `INSERT INTO outbox (topic_key, message_key, payload, headers)
+         SELECT 'leadReceived', e->>'identityKey', e, jsonb_build_object($3::text, $2::text)
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+          [JSON.stringify(events), randomUUID(), HEADERS.correlationId],
+        );
+      // An outbox that has had rows and is empty when analysed: no rows on its pages.
+      await enqueue();
+      await env.db.query(`DELETE FROM outbox`);
+      await env.db.query(`ANALYZE outbox`);
+      await enqueue();
+
+      expect(await relay.relayOnce()).toBe(BATCH);
+      expect(await outboxRows()).toBe(events.length - BATCH);
+      expect(relayed.n).toBe(BATCH);
+
+      while ((await relay.relayOnce()) > 0);
+      expect(await outboxRows()).toBe(0);
+      expect(relayed.n).toBe(events.length);
+      await waitFor(async () => (await messageCount(env.kafka, env.topic('leadReceived'))) === events.length, {
+        timeoutMs: 20_000,
+        what: 'every event in the topic once',
+      });
+    },
+    60_000,
+  );
+});
