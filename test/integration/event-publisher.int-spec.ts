@@ -1,5 +1,5 @@
 import { ConfigResourceTypes } from 'kafkajs';
-import { EventPublisher } from '@leadpipe/kafka';
+import { EventPublisher, MessageTooLargeError } from '@leadpipe/kafka';
 import { waitFor } from '../support/wait-for';
 import { BatchConsumerHarness } from './support/batch-consumer.harness';
 import { aLeadReceived } from './support/lead-received.builder';
@@ -21,7 +21,11 @@ describe('EventPublisher on Kafka: requests within max.message.bytes', () => {
     try {
       await admin.alterConfigs({
         validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: h.receivedTopic, configEntries: [{ name: 'max.message.bytes', value: '30000' }] }],
+        resources: [h.receivedTopic, h.env.topic('leadEnriched')].map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configEntries: [{ name: 'max.message.bytes', value: '30000' }],
+        })),
       });
     } finally {
       await admin.disconnect();
@@ -66,12 +70,59 @@ describe('EventPublisher on Kafka: requests within max.message.bytes', () => {
   );
 
   it(
-    'as one request the same publish is refused by the broker (what the cut prevents)',
+    'names the one event the broker refuses even alone (MessageTooLargeError): those before it are written, those after it are not sent',
+    async () => {
+      const key = `email:big-${Date.now()}@acme.example`;
+      const enriched = (summary: string) => {
+        const lead = aLeadReceived({ identityKey: key });
+        return {
+          ...lead,
+          outcome: 'enriched' as const,
+          provider: 'netrows',
+          providerCalls: 0,
+          enrichedAt: new Date().toISOString(),
+          person: { username: 'ada', summary },
+          company: null,
+        };
+      };
+      const events = [enriched('small'), enriched('small'), enriched('x'.repeat(40_000)), enriched('small')];
+      const error = await (await publisher(25_000))
+        .publish('leadEnriched', events.map((value) => ({ key, value })))
+        .then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(MessageTooLargeError);
+      expect(error).toMatchObject({ topicKey: 'leadEnriched', index: 2 });
+
+      const reader = await h.readTopic(h.env.topic('leadEnriched'));
+      await waitFor(() => reader.messages.length >= 2, { timeoutMs: 20_000, what: 'the two events before the refused one' });
+      const sentinel = enriched('sentinel');
+      await (await publisher(25_000)).publish('leadEnriched', [{ key, value: sentinel }]);
+      await waitFor(() => reader.messages.some((m) => m.value?.includes(sentinel.eventId)), { timeoutMs: 20_000, what: 'the sentinel' });
+      expect(reader.messages.map((m) => JSON.parse(m.value ?? 'null').eventId)).toEqual([events[0].eventId, events[1].eventId, sentinel.eventId]);
+    },
+    45_000,
+  );
+
+  it(
+    'as one request the same publish is refused by the broker; the publisher, set above the topic’s limit, sends it again in halves',
     async () => {
       const events = largeEventsOfOneKey();
-      await expect((await publisher(10_000_000)).publish('leadReceived', events.map((value) => ({ key: value.identityKey, value })))).rejects.toThrow(
-        /larger than the max message size/,
-      );
+      // What the cut prevents: kafkajs alone sends it as one batch, which the broker refuses.
+      const raw = h.env.kafka.producer({ allowAutoTopicCreation: false });
+      await raw.connect();
+      try {
+        await expect(
+          raw.send({ topic: h.receivedTopic, acks: -1, messages: events.map((e) => ({ key: e.identityKey, value: JSON.stringify(e) })) }),
+        ).rejects.toThrow(/larger than the max message size/);
+      } finally {
+        await raw.disconnect();
+      }
+
+      // KAFKA_PRODUCE_MAX_BYTES above the topic's max.message.bytes: refused, halved, delivered in order.
+      await (await publisher(10_000_000)).publish('leadReceived', events.map((value) => ({ key: value.identityKey, value })));
+      const reader = await h.readTopic(h.receivedTopic);
+      await waitFor(() => reader.messages.length >= events.length, { timeoutMs: 20_000, what: 'all 40 events read' });
+      const inOffsetOrder = [...reader.messages].sort((a, b) => Number(a.offset) - Number(b.offset));
+      expect(inOffsetOrder.map((m) => JSON.parse(m.value ?? 'null').eventId)).toEqual(events.map((e) => e.eventId));
     },
     45_000,
   );

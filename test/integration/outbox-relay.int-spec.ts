@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ConfigResourceTypes } from 'kafkajs';
 import type { IngestEnv } from '@leadpipe/config';
 import { HEADERS } from '@leadpipe/contracts';
 import { EventPublisher } from '@leadpipe/kafka';
@@ -6,7 +7,7 @@ import { OutboxRelayService } from '../../apps/ingest/src/outbox-relay.service';
 import type { IngestMetrics } from '../../apps/ingest/src/ingest.metrics';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
-import { messageCount } from './support/kafka-probes';
+import { messageCount, TopicReader } from './support/kafka-probes';
 import { aLeadReceived } from './support/lead-received.builder';
 
 const BATCH = 100;
@@ -70,6 +71,46 @@ describe('OutboxRelayService on PostgreSQL and Kafka', () => {
         timeoutMs: 20_000,
         what: 'every event in the topic once',
       });
+    },
+    60_000,
+  );
+
+  it(
+    'dead-letters a row the broker refuses even alone (larger than its topic allows) and relays the rows around it',
+    async () => {
+      const admin = env.kafka.admin();
+      await admin.connect();
+      try {
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: env.topic('leadEnriched'), configEntries: [{ name: 'max.message.bytes', value: '30000' }] }],
+        });
+      } finally {
+        await admin.disconnect();
+      }
+      const enriched = (summary: string) => {
+        const lead = aLeadReceived();
+        return { ...lead, outcome: 'enriched', provider: 'netrows', providerCalls: 0, enrichedAt: new Date().toISOString(), person: { summary }, company: null };
+      };
+      // Replays put events of any pipeline topic in the outbox: here one far over the topic's limit.
+      const rows = [enriched('before'), enriched('x'.repeat(40_000)), enriched('after')];
+      await env.db.query(
+        `INSERT INTO outbox (topic_key, message_key, payload)
+         SELECT 'leadEnriched', e->>'identityKey', e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+        [JSON.stringify(rows)],
+      );
+      const deadLetters = new TopicReader(env.kafka, env.topic('deadLetter'), env.namespace);
+      await deadLetters.start();
+      try {
+        expect(await relay.relayOnce()).toBe(3);
+        expect(await outboxRows()).toBe(0);
+        await waitFor(async () => (await messageCount(env.kafka, env.topic('leadEnriched'))) === 2, { timeoutMs: 20_000, what: 'the two rows that fit' });
+        await waitFor(() => deadLetters.messages.length === 1, { timeoutMs: 20_000, what: 'one dead letter' });
+        const [letter] = deadLetters.deadLetters();
+        expect(letter.value).toMatchObject({ stage: 'ingest', leadId: rows[1].leadId, reason: expect.stringMatching(/refused by the broker/) });
+      } finally {
+        await deadLetters.stop();
+      }
     },
     60_000,
   );

@@ -46,7 +46,8 @@ export class EnrichmentService {
    */
   async enrichBatch(events: ConsumedEvent<LeadReceived>[], concurrency = 16): Promise<Outcome[]> {
     const outcomes: Outcome[] = new Array(events.length);
-    let enriched: OutgoingEvent<'leadEnriched'>[] = [];
+    /** The events ready to publish, with the position of each one's lead in `events`. */
+    let enriched: Array<{ event: OutgoingEvent<'leadEnriched'>; index: number }> = [];
     let flushed = Promise.resolve();
     let lastFlush = Date.now();
     // Results go out as they come (in small groups), not only at the end of the slice: with a
@@ -55,7 +56,7 @@ export class EnrichmentService {
       const ready = enriched;
       enriched = [];
       lastFlush = Date.now();
-      flushed = flushed.then(() => this.publisher.publish('leadEnriched', ready));
+      flushed = flushed.then(() => this.publishEnriched(ready, outcomes));
       return flushed;
     };
     let next = 0;
@@ -97,7 +98,7 @@ export class EnrichmentService {
             person: result.person as Record<string, unknown> | null,
             company: result.company as Record<string, unknown> | null,
           };
-          enriched.push({ key: event.value.identityKey, value, headers: forwardHeaders(event) });
+          enriched.push({ event: { key: event.value.identityKey, value, headers: forwardHeaders(event) }, index });
           outcomes[index] = processed();
         } catch (error) {
           if (error instanceof IdentitySuppressedError) {
@@ -124,6 +125,29 @@ export class EnrichmentService {
     // Offsets are committed after this: every processed lead's event is durable by then.
     await flush();
     return outcomes;
+  }
+
+  /**
+   * Publishes the enriched events in order. One the broker refuses as too large even alone (a
+   * provider answer over the topic's `max.message.bytes`) could never be written: its lead is
+   * dead-lettered with the reason (the answer stays cached, so a replay after the limit is raised
+   * costs nothing) and the events after it are published, instead of the slice being retried
+   * forever. Any other failure rejects, and the slice is retried.
+   */
+  private async publishEnriched(ready: Array<{ event: OutgoingEvent<'leadEnriched'>; index: number }>, outcomes: Outcome[]): Promise<void> {
+    await this.publisher.publish(
+      'leadEnriched',
+      ready.map((r) => r.event),
+      {
+        onTooLarge: (i, error) => {
+          this.logger.error({ msg: 'enriched event too large for the topic: lead dead-lettered', leadId: ready[i].event.value.leadId, bytes: error.bytes });
+          outcomes[ready[i].index] = deadLetter(
+            `enriched event of ${error.bytes} bytes refused by the broker (larger than the topic's max.message.bytes): raise it and KAFKA_PRODUCE_MAX_BYTES, then replay`,
+            'processing_failed',
+          );
+        },
+      },
+    );
   }
 
   /** Failures that are not the lead's: hold the slice instead of retrying or failing leads. */

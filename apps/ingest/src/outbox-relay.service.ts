@@ -74,13 +74,23 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         );
       }
       // Priority first: those leads are waited for.
+      let refused = 0;
       for (const [topicKey, group] of relayable) {
         await this.publisher.publish(
           topicKey,
           group.map((r) => ({ key: r.message_key, value: r.payload as EventInputOf<typeof topicKey>, headers: r.headers })),
+          {
+            // A row the broker refuses even alone (a replayed enriched event with a huge answer) would hold the outbox for ever.
+            onTooLarge: async (index, error) => {
+              const reason = `outbox row ${group[index].id}: ${error.message}`;
+              this.logger.error(`outbox row dead-lettered: ${reason}`);
+              await this.publisher.publish('deadLetter', [outboxDeadLetter(group[index], reason, this.config.KAFKA_NAMESPACE)]);
+              refused += 1;
+            },
+          },
         );
       }
-      return { sent: rows.length - poison.length, deadLettered: poison.length };
+      return { sent: rows.length - poison.length - refused, deadLettered: poison.length + refused };
     });
     // Counted once the deletes committed: a rolled-back batch is sent again and counted then.
     this.metrics.outboxRelayed.inc(sent);

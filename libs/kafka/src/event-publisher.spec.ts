@@ -1,7 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import type { Kafka, ProducerConfig, ProducerRecord } from 'kafkajs';
 import { EventInputOf, HEADERS } from '@leadpipe/contracts';
-import { ContractViolationError, EventPublisher, messageBytes, sizedRequests } from './event-publisher';
+import { ContractViolationError, EventPublisher, MessageTooLargeError, messageBytes, sizedRequests } from './event-publisher';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -225,5 +225,28 @@ describe('sizedRequests', () => {
     await publisher.publish('leadEnriched', events.map((value) => ({ key: value.identityKey, value })));
     expect(producer.sent.length).toBeGreaterThan(2);
     expect(producer.sent.flatMap((r) => r.messages.map((m) => JSON.parse(String(m.value)).eventId))).toEqual(events.map((e) => e.eventId));
+  });
+
+  it('hands an event the broker refuses even alone to onTooLarge and sends the rest; without it, rejects naming the event', async () => {
+    const { publisher, producer } = publisherWithFakeKafka('ns', 20_000);
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max message size'), { type: 'MESSAGE_TOO_LARGE' });
+    const send = producer.send.bind(producer);
+    producer.send = async (record: ProducerRecord) => {
+      if (record.messages.some((m) => String(m.value).includes('"huge"'))) throw tooLarge;
+      return send(record);
+    };
+    const events = [
+      enriched({ eventId: '7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f01' }),
+      enriched({ eventId: '7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f02', person: { huge: 'h'.repeat(30_000) } }),
+      enriched({ eventId: '7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f03' }),
+    ];
+    const outgoing = events.map((value) => ({ key: value.identityKey, value }));
+
+    const refused: Array<[number, MessageTooLargeError]> = [];
+    await publisher.publish('leadEnriched', outgoing, { onTooLarge: (i, e) => void refused.push([i, e]) });
+    expect(refused.map(([i, e]) => [i, e.index, e.topicKey, e.cause])).toEqual([[1, 1, 'leadEnriched', tooLarge]]);
+    expect(producer.sent.flatMap((r) => r.messages.map((m) => JSON.parse(String(m.value)).eventId))).toEqual([events[0].eventId, events[2].eventId]);
+
+    await expect(publisher.publish('leadEnriched', outgoing)).rejects.toMatchObject({ name: 'MessageTooLargeError', index: 1 });
   });
 });

@@ -10,6 +10,24 @@ import { endSendSpans, startSendSpans } from './tracing';
  */
 export const DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
 
+/**
+ * The broker refused one event, sent alone, as larger than the topic's `max.message.bytes`.
+ * The publish's events before `index` are written; those after it are not sent.
+ */
+export class MessageTooLargeError extends Error {
+  constructor(
+    readonly topicKey: TopicKey,
+    /** Position of the refused event in the published list. */
+    readonly index: number,
+    /** Its size as {@link messageBytes} counts it. */
+    readonly bytes: number,
+    options?: { cause: unknown },
+  ) {
+    super(`event for ${topicKey} of ${bytes} bytes refused by the broker: larger than the topic's max.message.bytes`, options);
+    this.name = 'MessageTooLargeError';
+  }
+}
+
 /** An event that does not satisfy its topic's schema: a bug in the producing code. */
 export class ContractViolationError extends Error {
   constructor(
@@ -70,7 +88,19 @@ export class EventPublisher {
     this.connected = false;
   }
 
-  async publish<K extends TopicKey>(topicKey: K, events: OutgoingEvent<K>[]): Promise<void> {
+  /**
+   * Checks, sends and waits for `events`, in order, in requests of at most `maxRequestBytes`. A
+   * request the broker refuses as too large (a topic set below that) is sent again in halves.
+   * `onTooLarge` takes an event refused even alone (larger than the topic's `max.message.bytes`:
+   * nothing can make it fit) and the publish goes on with the events after it; without it, such
+   * an event rejects the publish with a {@link MessageTooLargeError}. A refused request may have
+   * been written for its other partitions: those events are sent again (at least once).
+   */
+  async publish<K extends TopicKey>(
+    topicKey: K,
+    events: OutgoingEvent<K>[],
+    options: { onTooLarge?: (index: number, error: MessageTooLargeError) => void | Promise<void> } = {},
+  ): Promise<void> {
     if (events.length === 0) return;
     const schema = EVENT_SCHEMAS[topicKey];
     const messages = events.map((event) => {
@@ -93,8 +123,27 @@ export class EventPublisher {
     try {
       if (!this.connected) await this.connect();
       // In order, one request at a time (the producer keeps one in flight): a partition's events stay in sequence.
+      const send = async (request: typeof messages, at: number): Promise<void> => {
+        try {
+          await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: request });
+        } catch (error) {
+          if (!isMessageTooLarge(error)) throw error;
+          // The topic allows less than KAFKA_PRODUCE_MAX_BYTES: halves, in order, down to the event that fits nowhere.
+          if (request.length > 1) {
+            const half = Math.ceil(request.length / 2);
+            await send(request.slice(0, half), at);
+            await send(request.slice(half), at + half);
+            return;
+          }
+          const tooLarge = new MessageTooLargeError(topicKey, at, messageBytes(request[0]), { cause: error });
+          if (!options.onTooLarge) throw tooLarge;
+          await options.onTooLarge(at, tooLarge);
+        }
+      };
+      let at = 0;
       for (const request of sizedRequests(messages, this.maxRequestBytes)) {
-        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: request });
+        await send(request, at);
+        at += request.length;
       }
     } catch (error) {
       endSendSpans(spans, error);
@@ -149,4 +198,13 @@ export function sizedRequests<M extends Sized>(messages: M[], maxBytes: number):
   }
   if (current.length > 0) requests.push(current);
   return requests;
+}
+
+/** kafkajs's error for the broker's MESSAGE_TOO_LARGE, however it is wrapped. */
+function isMessageTooLarge(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth += 1) {
+    if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return false;
 }
