@@ -135,19 +135,15 @@ export class EnrichmentService {
    * forever. Any other failure rejects, and the slice is retried.
    */
   private async publishEnriched(ready: Array<{ event: OutgoingEvent<'leadEnriched'>; index: number }>, outcomes: Outcome[]): Promise<void> {
-    await this.publisher.publish(
-      'leadEnriched',
-      ready.map((r) => r.event),
-      {
-        onTooLarge: (i, error) => {
-          this.logger.error({ msg: 'enriched event too large for the topic: lead dead-lettered', leadId: ready[i].event.value.leadId, bytes: error.bytes });
-          outcomes[ready[i].index] = deadLetter(
-            `enriched event of ${error.bytes} bytes refused by the broker (larger than the topic's max.message.bytes): raise it and KAFKA_PRODUCE_MAX_BYTES, then replay`,
-            'processing_failed',
-          );
-        },
+    await this.publisher.publish('leadEnriched', ready.map((r) => r.event), {
+      onTooLarge: (i, error) => {
+        this.logger.error({ msg: 'enriched event too large for the topic: lead dead-lettered', leadId: ready[i].event.value.leadId, bytes: error.bytes });
+        outcomes[ready[i].index] = deadLetter(
+          `enriched event of ${error.bytes} bytes refused by the broker (larger than the topic's max.message.bytes): raise it and KAFKA_PRODUCE_MAX_BYTES, then replay`,
+          'processing_failed',
+        );
       },
-    );
+    });
   }
 
   /** Failures that are not the lead's: hold the slice instead of retrying or failing leads. */
