@@ -44,14 +44,15 @@ describe('OutboxRelayService on PostgreSQL and Kafka', () => {
   const outboxRows = async (): Promise<number> => Number((await env.db.query(`SELECT count(*) AS n FROM outbox`))[0].n);
 
   it(
-    'relays a backlog a batch per round, in order, with statistics taken while the outbox was empty',
+    'relays a backlog a batch per round, with statistics taken while the outbox was empty',
     async () => {
+      relayed.n = 0;
       const events = Array.from({ length: 1_000 }, () => aLeadReceived());
       const enqueue = () =>
         env.db.query(
-        `INSERT INTO outbox (topic_key, message_key, payload, headers)
-         SELECT 'leadReceived', e->>'identityKey', e, jsonb_build_object($3::text, $2::text)
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+          `INSERT INTO outbox (topic_key, message_key, payload, headers)
+           SELECT 'leadReceived', e->>'identityKey', e, jsonb_build_object($3::text, $2::text)
+             FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n`,
           [JSON.stringify(events), randomUUID(), HEADERS.correlationId],
         );
       // An outbox that has had rows and is empty when analysed: no rows on its pages.
