@@ -1,4 +1,4 @@
-import { ConfigResourceTypes } from 'kafkajs';
+import { ConfigResourceTypes, Producer } from 'kafkajs';
 import { EventPublisher, MessageTooLargeError } from '@leadpipe/kafka';
 import { waitFor } from '../support/wait-for';
 import { BatchConsumerHarness } from './support/batch-consumer.harness';
@@ -58,7 +58,24 @@ describe('EventPublisher on Kafka: requests within max.message.bytes', () => {
     'cuts a publish larger than the limit into requests that fit: every event arrives once, in order',
     async () => {
       const events = largeEventsOfOneKey();
-      await (await publisher(25_000)).publish('leadReceived', events.map((value) => ({ key: value.identityKey, value })));
+      const p = await publisher(25_000);
+      // Every request the publisher makes, and whether the broker took it: the cut, not the halving of refused ones, must do it.
+      const producer = (p as unknown as { producer: Producer }).producer;
+      const send = producer.send.bind(producer);
+      const requests: Array<{ size: number; refused: boolean }> = [];
+      producer.send = async (record) => {
+        try {
+          const written = await send(record);
+          requests.push({ size: record.messages.length, refused: false });
+          return written;
+        } catch (error) {
+          requests.push({ size: record.messages.length, refused: true });
+          throw error;
+        }
+      };
+      await p.publish('leadReceived', events.map((value) => ({ key: value.identityKey, value })));
+      expect(requests.filter((r) => r.refused)).toEqual([]);
+      expect(requests.length).toBeGreaterThanOrEqual(4);
 
       const reader = await h.readTopic(h.receivedTopic);
       await waitFor(() => reader.messages.length >= events.length, { timeoutMs: 20_000, what: 'all 40 events read' });

@@ -5,6 +5,7 @@ import type { ConsumedEvent, Outcome } from '@leadpipe/kafka';
 import type { LeadDelivery, NotificationChannel } from '../../apps/notifier/src/channels/channel';
 import { NotificationService } from '../../apps/notifier/src/notification.service';
 import { parseRules } from '../../apps/notifier/src/rules/notification-rules';
+import { consumedEvent } from '../support/consumed-event';
 import { TestEnv } from '../support/test-env';
 
 /** A receiver that takes a while to answer, so that two slices' transactions overlap. */
@@ -46,14 +47,8 @@ describe('notifier: one transaction per slice, on PostgreSQL', () => {
     return ids;
   };
 
-  const validated = (leadId: string): ConsumedEvent<LeadValidated> => ({
-    topic: env.topic('leadValidated'),
-    partition: 0,
-    offset: '0',
-    key: `email:${leadId}@acme.example`,
-    headers: {},
-    correlationId: randomUUID(),
-    value: {
+  const validated = (leadId: string): ConsumedEvent<LeadValidated> =>
+    consumedEvent(env.topic('leadValidated'), {
       schemaVersion: 1,
       eventId: randomUUID(),
       leadId,
@@ -63,8 +58,7 @@ describe('notifier: one transaction per slice, on PostgreSQL', () => {
       reasons: [],
       summary: { fullName: 'Jane Doe', email: `${leadId}@acme.example`, title: null, companyName: null, companyDomain: null, country: 'DE', linkedinUrl: null },
       validatedAt: new Date().toISOString(),
-    },
-  });
+    });
 
   it('announces each lead once when two replicas take the same slice at once in opposite orders: no deadlock, the later one skips', async () => {
     const ids = await storedLeads(30);

@@ -5,6 +5,7 @@ import type { ConsumedEvent, EventPublisher } from '@leadpipe/kafka';
 import { HistoryRetentionService } from '../../apps/validator/src/history-retention.service';
 import { DEFAULT_SCORING_RULES } from '../../apps/validator/src/scoring-rules';
 import { ValidationService } from '../../apps/validator/src/validation.service';
+import { consumedEvent } from '../support/consumed-event';
 import { TestEnv } from '../support/test-env';
 
 /**
@@ -33,14 +34,8 @@ describe('validator storage: idempotency, write policy, fetch-time guard and his
   const leadId = randomUUID();
   const receivedAt = '2026-11-01T09:00:00.000Z';
 
-  const enriched = (at: string, title: string, staffCount: number, lead: LeadEnriched['lead']): ConsumedEvent<LeadEnriched> => ({
-    topic: env.topic('leadEnriched'),
-    partition: 0,
-    offset: '0',
-    key: 'email:jane@acme-storage.com',
-    headers: {},
-    correlationId: randomUUID(),
-    value: {
+  const enriched = (at: string, title: string, staffCount: number, lead: LeadEnriched['lead']): ConsumedEvent<LeadEnriched> =>
+    consumedEvent(env.topic('leadEnriched'), {
       schemaVersion: 1,
       eventId: randomUUID(),
       leadId,
@@ -60,8 +55,7 @@ describe('validator storage: idempotency, write policy, fetch-time guard and his
         position: [{ companyName: 'Acme', title, start: { year: 2020, month: 1, day: 0 }, end: { year: 0, month: 0, day: 0 } }],
       },
       company: { name: 'Acme', website: 'https://acme-storage.com', staffCount, industries: ['Computer Software'] },
-    },
-  });
+    });
 
   const first = enriched('2026-11-01T09:00:05.000Z', 'Software Engineer', 30, { email: 'jane@acme-storage.com', firstName: 'Jane', lastName: 'Doe' });
 

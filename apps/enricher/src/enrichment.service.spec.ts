@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { LeadReceived } from '@leadpipe/contracts';
 import { type ConsumedEvent, type EventPublisher, MessageTooLargeError, type OutgoingEvent } from '@leadpipe/kafka';
+import { consumedEvent } from '../../../test/support/consumed-event';
 import { EnrichmentService } from './enrichment.service';
 import type { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
 import type { RedisSuppressionList } from './suppression-list';
@@ -9,26 +10,17 @@ import type { RedisSuppressionList } from './suppression-list';
 type Enriched = OutgoingEvent<'leadEnriched'>;
 
 function received(email: string): ConsumedEvent<LeadReceived> {
-  const leadId = randomUUID();
-  return {
-    topic: 'leads.received.v1',
-    partition: 0,
-    offset: '0',
-    key: `email:${email}`,
-    headers: {},
-    correlationId: randomUUID(),
-    value: {
-      schemaVersion: 1,
-      eventId: randomUUID(),
-      leadId,
-      identityKey: `email:${email}`,
-      receivedAt: new Date().toISOString(),
-      source: 'api',
-      priority: 'normal',
-      refresh: false,
-      lead: { email, firstName: 'Ada', lastName: 'Tester' },
-    },
-  };
+  return consumedEvent('leads.received.v1', {
+    schemaVersion: 1,
+    eventId: randomUUID(),
+    leadId: randomUUID(),
+    identityKey: `email:${email}`,
+    receivedAt: new Date().toISOString(),
+    source: 'api',
+    priority: 'normal',
+    refresh: false,
+    lead: { email, firstName: 'Ada', lastName: 'Tester' },
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ValidatorEnv } from '@leadpipe/config';
 import type { LeadEnriched, LeadValidated } from '@leadpipe/contracts';
 import type { ConsumedEvent, EventPublisher } from '@leadpipe/kafka';
+import { consumedEvent } from '../../../test/support/consumed-event';
 import { DEFAULT_SCORING_RULES } from './scoring-rules';
 import { snakeCase, ValidationService } from './validation.service';
 import type { StoredInput } from './write-policy';
@@ -41,14 +42,8 @@ function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
   return { service, published, leadRow: row, enrichmentRow: row, historyRow: row };
 }
 
-const enriched = (overrides: Partial<LeadEnriched> = {}): ConsumedEvent<LeadEnriched> => ({
-  topic: 'leads.enriched.v1',
-  partition: 0,
-  offset: '1',
-  key: 'email:jane@acme.com',
-  headers: {},
-  correlationId: randomUUID(),
-  value: {
+const enriched = (overrides: Partial<LeadEnriched> = {}): ConsumedEvent<LeadEnriched> =>
+  consumedEvent('leads.enriched.v1', {
     schemaVersion: 1,
     eventId: randomUUID(),
     leadId: randomUUID(),
@@ -70,8 +65,7 @@ const enriched = (overrides: Partial<LeadEnriched> = {}): ConsumedEvent<LeadEnri
     },
     company: { name: 'Acme', website: 'https://www.acme.com', staffCount: 180, industries: ['Computer Software'] },
     ...overrides,
-  },
-});
+  });
 
 describe('ValidationService', () => {
   it('stores the normalised person and company and scores a clean lead with no reasons', async () => {

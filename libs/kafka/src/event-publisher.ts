@@ -173,9 +173,9 @@ const utf16Bound = (text: string): number => 3 * text.length;
 
 /**
  * `messages`, in order, cut into requests of at most `maxBytes` ({@link messageBytes}) each, so
- * that no partition's batch exceeds the broker's `max.message.bytes`: the enricher's slice of a
- * hundred events of one partition with large provider answers would otherwise be refused as a
- * whole (`MESSAGE_TOO_LARGE`) and retried forever. A message larger than `maxBytes` goes alone
+ * that no partition's batch exceeds the broker's `max.message.bytes`: the enricher's group of
+ * up to 50 events of one partition with large provider answers would otherwise be refused as a
+ * whole (`MESSAGE_TOO_LARGE`). A message larger than `maxBytes` goes alone
  * (the broker then decides). Usually one request: UTF-8 takes at most three bytes per UTF-16
  * unit, so when three times the length fits, nothing is measured.
  */
