@@ -51,27 +51,45 @@ export interface OutgoingEvent<K extends TopicKey> {
  * schema before it leaves, and the promise resolves once all in-sync replicas have it.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly namespace: string,
     /** Largest produce request, by {@link messageBytes}: see {@link sizedRequests}. */
     private readonly maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES,
   ) {
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
     // Idempotent: a send that kafkajs retries after a lost acknowledgement is written once.
     // Retries stay bounded (the client's retry policy) so that a caller learns about an absent
     // broker instead of waiting forever; the outbox and the consumers retry on their own.
-    this.producer = kafka.producer({
+    const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connected = false;
+    producer.on(producer.events.DISCONNECT, () => {
+      if (this.producer === producer) this.connected = false;
     });
+    return producer;
+  }
+
+  /**
+   * A new producer (a new producer id): when the broker refuses one partition's batch of a
+   * request, kafkajs rolls back the sequence numbers of every partition in it, also of those
+   * the broker wrote, and the next send to those would be refused as out of order for good.
+   */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    this.connected = false;
+    await old.disconnect().catch(() => undefined);
+    await this.connect();
   }
 
   get isConnected(): boolean {
@@ -130,6 +148,7 @@ export class EventPublisher {
           if (!isMessageTooLarge(error)) throw error;
           // The topic allows less than KAFKA_PRODUCE_MAX_BYTES: halves, in order, down to the event that fits nowhere.
           if (request.length > 1) {
+            await this.renewProducer();
             const half = Math.ceil(request.length / 2);
             await send(request.slice(0, half), at);
             await send(request.slice(half), at + half);
