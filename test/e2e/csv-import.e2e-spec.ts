@@ -1,8 +1,9 @@
 import { Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
 import { postStream } from '../../tools/harness';
+import { sample, scrape } from '../support/metrics';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
@@ -211,6 +212,43 @@ describe('CSV import', () => {
     });
     expect(json.import).toBeUndefined();
     expect(await tableCounts()).toEqual(before);
+  }, 60_000);
+
+  /** `leadpipe_ingest_imports_total` for one outcome, from ingest's metrics. */
+  async function importsEnded(outcome: string): Promise<number> {
+    return sample(await scrape(ingest.url), 'leadpipe_ingest_imports_total', { outcome }) ?? 0;
+  }
+
+  it('answers a refusal made before the upload arrived in full once it has, on a connection it keeps open', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (headers: Record<string, string>, parts: string[], beforeLast?: () => Promise<unknown>) =>
+      new Promise<{ status: number; json: Record<string, unknown>; reusedSocket: boolean }>((resolve, reject) => {
+        const req = request(`${ingest.url}/api/leads/import`, { method: 'POST', agent, headers });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>, reusedSocket: req.reusedSocket }));
+        });
+        for (const part of parts.slice(0, -1)) req.write(part);
+        void (beforeLast ?? (async () => undefined))().then(() => req.end(parts.at(-1)), reject);
+      });
+    try {
+      // The parser gives out the header row once the next row begins.
+      const head = 'First Name,Company\nAda,Acme\n';
+      const rest = 'Grace,Navy\n'.repeat(20_000);
+      const refusedBefore = await importsEnded('no_identity_column');
+      // The header row decides the refusal; the rest is sent only once ingest has made it.
+      const refused = await send({ 'content-type': 'text/csv', 'content-length': String(head.length + rest.length) }, [head, rest], () =>
+        waitFor(async () => (await importsEnded('no_identity_column')) > refusedBefore, { timeoutMs: 30_000, intervalMs: 50, what: 'the refusal' }),
+      );
+      expect(refused).toMatchObject({ status: 400, json: { code: 'no_identity_column' } });
+      // The same connection serves the next upload.
+      const next = await send({ 'content-type': 'text/csv' }, [`email\nreuse@${env.id}.example.com\n`]);
+      expect(next).toMatchObject({ status: 202, json: { accepted: 1 }, reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
   }, 60_000);
 
   it('accepts a few thousand streamed rows exactly once, with one event each', async () => {

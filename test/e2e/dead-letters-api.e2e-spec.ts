@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { messageCount } from '../integration/support/kafka-probes';
+import { sample, scrape } from '../support/metrics';
 import { Pipeline } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
 
@@ -343,13 +344,8 @@ describe('dead-letter API', () => {
   });
 
   it('counts replays by stage and result, and what waits', async () => {
-    const text = await (await fetch(`${pipeline.ingestUrl}/metrics`)).text();
-    const value = (name: string, labels: Record<string, string>): number => {
-      const line = text
-        .split('\n')
-        .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
-      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
-    };
+    const text = await scrape(pipeline.ingestUrl);
+    const value = (name: string, labels: Record<string, string>): number | undefined => sample(text, name, labels);
     const replays = 'leadpipe_ingest_dead_letters_replayed_total';
     // One, forced, the race winner, replay-all's one, the retry-topic one.
     expect(value(replays, { stage: 'enricher', result: 'replayed' })).toBe(5);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventPublisher, replayDeadLetters } from '@leadpipe/kafka';
+import { sample, scrape } from '../support/metrics';
 import { Pipeline } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
 
@@ -242,10 +243,9 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
   }, 60_000);
 
   async function metricValue(name: string): Promise<number> {
-    const text = await (await fetch(`${pipeline.service('enricher').url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-    if (!line) throw new Error(`${name} not exported`);
-    return Number(line.split(' ').pop());
+    const value = sample(await scrape(pipeline.service('enricher').url), name);
+    if (value === undefined) throw new Error(`${name} not exported`);
+    return value;
   }
 
   it('never buys data for a lead that fails the qualification rules: it ends invalid with the reason', async () => {

@@ -10,23 +10,10 @@ import { EnricherMetrics } from '../../apps/enricher/src/enricher.metrics';
 import { OpsAlerts } from '../../apps/enricher/src/ops-alerts';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { freePort } from '../support/free-port';
+import { sample } from '../support/metrics';
 import { ServiceProcess } from '../support/service-process';
 import { TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
-
-/**
- * The value of the first series of `name` that has all of `labels` (in any order: prom-client
- * does not keep one) in a Prometheus text exposition, or undefined when there is none.
- */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => found.get(key) === value)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('metrics on real Kafka and PostgreSQL', () => {
   const env = new TestEnv();

@@ -6,11 +6,14 @@ import { LeadsService } from '../leads.service';
 import { CsvImportError } from './csv-import.error';
 import { ImportStoppedError, runCsvImport } from './csv-import.runner';
 import { readCsvRecords } from './csv-records';
-import { openCsvUpload } from './csv-upload';
+import { discardRest, openCsvUpload } from './csv-upload';
 import { ImportCounts } from './import-tally';
 import { ImportStore } from './import.store';
 import { importSummary, ImportSummary, importView, ImportView } from './import.view';
 import { ImportMetrics } from './imports.metrics';
+
+/** How long a refused upload's rest is read before the connection is closed on it (nginx's lingering_time). */
+export const DISCARD_TIMEOUT_MS = 30_000;
 
 /** An import that stopped after it began; `summary` says what it had committed. */
 export class ImportFailedError extends Error {
@@ -61,6 +64,17 @@ export class CsvImportService implements BeforeApplicationShutdown {
     } finally {
       this.inFlight.delete(work);
     }
+  }
+
+  /**
+   * Reads and drops the rest of an upload refused before it was read in full, so the client sees
+   * the refusal rather than a reset connection. Gives up (false: close the connection) on an upload
+   * over the byte limit, after {@link DISCARD_TIMEOUT_MS}, or when ingest shuts down.
+   */
+  async discardRest(req: IncomingMessage, refusal: unknown): Promise<boolean> {
+    const code = refusal instanceof ImportFailedError ? refusal.failure.code : refusal instanceof CsvImportError ? refusal.code : null;
+    if (code === 'byte_limit' || code === 'client_disconnected' || code === 'stopped') return req.complete;
+    return discardRest(req, { maxBytes: this.config.INGEST_IMPORT_MAX_BYTES, timeoutMs: DISCARD_TIMEOUT_MS, signal: this.shutdown.signal });
   }
 
   async find(id: string): Promise<ImportView | null> {

@@ -2,7 +2,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { CsvImportError } from './csv-import.error';
-import { ByteLimit, openCsvUpload, uploadKindOf } from './csv-upload';
+import { ByteLimit, discardRest, openCsvUpload, uploadKindOf } from './csv-upload';
 
 describe('uploadKindOf', () => {
   it.each([
@@ -129,5 +129,97 @@ describe('openCsvUpload', () => {
     server.once('request', () => setImmediate(() => req.destroy()));
     req.write('email\na@acme.com\n');
     expect(await outcome).toEqual({ code: 'client_disconnected' });
+  });
+});
+
+describe('discardRest', () => {
+  let server: Server;
+  let port: number;
+  /** Each request: the server reads its first chunk, discards the rest with these limits, and answers 400 (closing unless the body ended). */
+  let limits: { maxBytes: number; timeoutMs: number; signal?: AbortSignal };
+  let discarding: Array<(discarding: { discarded: Promise<boolean> }) => void> = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const started = discarding.shift()!;
+      req.once('data', () => {
+        req.pause();
+        const discarded = discardRest(req, limits);
+        started({ discarded });
+        void discarded.then((complete) => {
+          if (!complete) res.setHeader('Connection', 'close');
+          res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"refused"}');
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    discarding = [];
+    limits = { maxBytes: 1024, timeoutMs: 10_000 };
+  });
+
+  /** Sends `first`, waits until the server is discarding, then sends `rest` (unless null: the client stalls). */
+  async function upload(first: string, rest: string | null, headers: Record<string, string> = {}): Promise<{ discarded: boolean; status: number | string }> {
+    const started = new Promise<{ discarded: Promise<boolean> }>((resolve) => discarding.push(resolve));
+    const req = request({ port, host: '127.0.0.1', method: 'POST', headers: { 'content-type': 'text/csv', ...headers } });
+    const answer = new Promise<number | string>((resolve) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    req.write(first);
+    const { discarded } = await started;
+    if (rest !== null) req.end(rest);
+    const complete = await discarded;
+    const status = await answer;
+    req.destroy();
+    return { discarded: complete, status };
+  }
+
+  it('reads the rest of a body the client is still sending, so the client gets the answer', async () => {
+    const rest = 'x'.repeat(900);
+    expect(await upload('email\n', rest, { 'content-length': String(6 + rest.length) })).toEqual({ discarded: true, status: 400 });
+    expect(await upload('email\n', rest, { 'transfer-encoding': 'chunked' })).toEqual({ discarded: true, status: 400 });
+  });
+
+  it('gives up past maxBytes more bytes of a body without a declared length', async () => {
+    const { discarded } = await upload('email\n', 'x'.repeat(1025), { 'transfer-encoding': 'chunked' });
+    expect(discarded).toBe(false);
+  });
+
+  it('does not read a body whose declared length is over maxBytes', async () => {
+    const started = new Promise<{ discarded: Promise<boolean> }>((resolve) => discarding.push(resolve));
+    const req = request({ port, host: '127.0.0.1', method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': '5000' } });
+    req.on('error', () => undefined);
+    req.write('email\n');
+    expect(await (await started).discarded).toBe(false);
+    req.destroy();
+  });
+
+  it('gives up after timeoutMs on a client that stalls', async () => {
+    limits = { maxBytes: 1024, timeoutMs: 50 };
+    expect((await upload('email\n', null, { 'content-length': '100' })).discarded).toBe(false);
+  });
+
+  it('gives up when the signal aborts', async () => {
+    const abort = new AbortController();
+    limits = { maxBytes: 1024, timeoutMs: 10_000, signal: abort.signal };
+    const started = new Promise<{ discarded: Promise<boolean> }>((resolve) => discarding.push(resolve));
+    const req = request({ port, host: '127.0.0.1', method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': '100' } });
+    req.on('error', () => undefined);
+    req.write('email\n');
+    const { discarded } = await started;
+    abort.abort();
+    expect(await discarded).toBe(false);
+    req.destroy();
   });
 });

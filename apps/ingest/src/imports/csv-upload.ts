@@ -130,3 +130,36 @@ function asMultipartError(error: unknown): CsvImportError {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Reads and drops what is left of a request's body, so that an answer given before the body was
+ * read reaches a client that is still sending: a connection closed with unread bytes is reset,
+ * and the client loses the answer (undici: "fetch failed", EPIPE). Like nginx's lingering close,
+ * it gives up (resolving false, so the caller closes the connection) once `maxBytes` more bytes
+ * went by, after `timeoutMs`, or when `signal` aborts. Resolves true once the body ended.
+ */
+export function discardRest(req: IncomingMessage, limits: { maxBytes: number; timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  const declared = Number(req.headers['content-length']);
+  if (req.destroyed || limits.signal?.aborted || (Number.isFinite(declared) && declared > limits.maxBytes)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (): void => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', finish).off('close', finish);
+      limits.signal?.removeEventListener('abort', finish);
+      if (!req.complete) req.pause();
+      resolve(req.complete);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > limits.maxBytes) finish();
+    };
+    const timer = setTimeout(finish, limits.timeoutMs);
+    limits.signal?.addEventListener('abort', finish, { once: true });
+    // The upload's own readers (the byte limit, busboy) stopped with the refusal.
+    req.unpipe();
+    req.on('data', onData).once('end', finish).once('close', finish);
+    req.resume();
+  });
+}

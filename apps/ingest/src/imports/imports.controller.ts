@@ -74,8 +74,8 @@ export class ImportsController {
       res.setHeader('Location', `/api/imports/${summary.import_id}`);
       return summary;
     } catch (error) {
-      // Answering before the body is read: close the connection rather than read the rest of a large upload.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      // A client still sending would not see the answer: read the rest first, or close if that is too much.
+      if (!(await this.imports.discardRest(req, error))) res.setHeader('Connection', 'close');
       const answer = asHttpException(error);
       // Resuming with the same X-Import-Id continues where this stopped.
       if (answer instanceof HttpException && answer.getStatus() === 503) res.setHeader('Retry-After', '10');
