@@ -5,7 +5,7 @@
  * leads posted at a steady rate while faults are injected one after another; then the checks.
  */
 import { join } from 'node:path';
-import { createNetrowsSimulator, type NetrowsSimulator, type SimulatorStats } from '../netrows-simulator/src';
+import { createNetrowsSimulator, type NetrowsSimulator, type Purchase, type SimulatorStats } from '../netrows-simulator/src';
 import {
   freePort,
   IsolatedEnv,
@@ -57,6 +57,9 @@ export interface ChaosOptions {
 
 export interface FaultRecord {
   fault: ChaosFault;
+  /** When it was injected and when it ended (epoch ms). */
+  startedAt: number;
+  endedAt: number;
   /** From injection to the end of the fault (the component back and ready, or the provider healthy). */
   downMs: number;
   /** From the end of the fault until every lead accepted by then is terminal; null if the deadline passed. */
@@ -73,6 +76,8 @@ export interface FaultRecord {
 
 export interface ChaosReport {
   id: string;
+  /** When the run began posting (epoch ms). */
+  startedAt: number;
   leadsPosted: number;
   accepted: number;
   byStatus: Record<string, number>;
@@ -92,6 +97,8 @@ export interface ChaosReport {
   distinctWebhookIds: number;
   provider: { calls: number; ok: number; notFound: number; serverErrors: number; timeouts: number; rateLimited: number; credits: number; personCredits: number; companyCredits: number };
   uniqueIdentities: number;
+  /** Person identities bought more than once, and when each purchase after the first was made. */
+  repeatPurchases: RepeatPurchases;
   faults: FaultRecord[];
   /** The first share of leads, posted with no fault: its backlog when the last was accepted and how long that took to drain, for comparison. */
   baseline: { leads: number; backlog: number | null; drainMs: number | null };
@@ -99,6 +106,61 @@ export interface ChaosReport {
   wallMs: number;
   postingMs: number;
   logDir: string;
+}
+
+export interface RepeatPurchases {
+  /** Identities whose person data was charged more than once. */
+  identities: number;
+  /** Charges beyond the first per identity. */
+  extra: number;
+  /** The extra charges by when they were made: `during <fault>`, `after <fault>` (until the next fault), or `baseline`. */
+  byWindow: Record<string, number>;
+  /** A few of them: the identity and its charges, in seconds from the start of the run. */
+  examples: Array<{ identity: string; at: number[] }>;
+}
+
+const PERSON_ENDPOINTS: ReadonlySet<string> = new Set(['profile', 'profileByUrl', 'reverseLookup']);
+
+/** The person a charge was for: a LinkedIn profile's username (from a URL or as sent), or the e-mail. */
+export function personIdentity(purchase: Pick<Purchase, 'endpoint' | 'identifier'>): string {
+  const id = purchase.identifier.trim().toLowerCase();
+  if (purchase.endpoint === 'reverseLookup') return `email:${id}`;
+  const slug = /\/in\/([^/?#]+)/.exec(id)?.[1] ?? id;
+  return `in:${decodeURIComponent(slug)}`;
+}
+
+/**
+ * Groups person charges by identity and places every charge after an identity's first in the
+ * fault window it fell in: during a fault (injection to end), after it (until the next fault is
+ * injected), or in the baseline before the first.
+ */
+export function repeatPurchases(purchases: readonly Purchase[], faults: readonly FaultRecord[], startedAt: number): RepeatPurchases {
+  const byIdentity = new Map<string, number[]>();
+  for (const p of purchases) {
+    if (!PERSON_ENDPOINTS.has(p.endpoint) || p.credits === 0) continue;
+    const identity = personIdentity(p);
+    byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), p.at]);
+  }
+  const windowOf = (at: number): string => {
+    for (let i = faults.length - 1; i >= 0; i--) {
+      if (at >= faults[i].endedAt) return `after ${faults[i].fault}`;
+      if (at >= faults[i].startedAt) return `during ${faults[i].fault}`;
+    }
+    return 'baseline';
+  };
+  const result: RepeatPurchases = { identities: 0, extra: 0, byWindow: {}, examples: [] };
+  for (const [identity, times] of byIdentity) {
+    if (times.length < 2) continue;
+    result.identities++;
+    const sorted = [...times].sort((a, b) => a - b);
+    for (const at of sorted.slice(1)) {
+      result.extra++;
+      const window = windowOf(at);
+      result.byWindow[window] = (result.byWindow[window] ?? 0) + 1;
+    }
+    if (result.examples.length < 10) result.examples.push({ identity, at: sorted.map((at) => Math.round((at - startedAt) / 100) / 10) });
+  }
+  return result;
 }
 
 const seconds = (ms: number | null): string => (ms === null ? 'timed out' : `${(ms / 1000).toFixed(1)} s`);
@@ -142,6 +204,7 @@ export class ChaosRun {
   simulator!: NetrowsSimulator;
   readonly services = new Map<ServiceName, ServiceProcess>();
   private readonly accepted: string[] = [];
+  private readonly purchases: Purchase[] = [];
   private readonly log: (line: string) => void;
   private logDir = '';
   private posted = 0;
@@ -166,7 +229,7 @@ export class ChaosRun {
     this.env = new IsolatedEnv({ brokers: this.broker.brokers, databaseUrl: this.postgres.url, redisUrl: this.redis.url, idPrefix: 'chaos' });
     this.logDir = this.options.logDir ?? join(ROOT, '.run', 'bench-logs', this.env.id);
     await this.env.setUp();
-    this.simulator = await createNetrowsSimulator({ port: 0, rateLimitPerMinute: o.limitPerMinute, notFoundShare: 0.1, apiKeys: [API_KEY] });
+    this.simulator = await createNetrowsSimulator({ port: 0, rateLimitPerMinute: o.limitPerMinute, notFoundShare: 0.1, apiKeys: [API_KEY], onCharged: (p) => this.purchases.push(p) });
     await this.webhooks.start();
     const common = { NODE_ENV: 'production', SHUTDOWN_TIMEOUT_MS: '10000' };
     const envFor: Record<ServiceName, Record<string, string>> = {
@@ -369,7 +432,7 @@ export class ChaosRun {
       const backlogAtEnd = await this.backlog(ids);
       const drainMs = await this.drain(ids, o.drainTimeoutMs);
       const deadLetteredAfter = await this.deadLettered();
-      records.push({ fault, downMs, drainMs, acceptedAtEnd: ids.length, acceptedDuring: ids.length - before, backlogAtEnd, deadLetteredAfter });
+      records.push({ fault, startedAt: from, endedAt: from + downMs, downMs, drainMs, acceptedAtEnd: ids.length, acceptedDuring: ids.length - before, backlogAtEnd, deadLetteredAfter });
       this.log(
         `${fault}: down ${seconds(downMs)}, ${drainMs === null ? `NOT drained within ${o.drainTimeoutMs / 1000} s` : `drained ${seconds(drainMs)} after it`} (${ids.length} leads accepted by its end)`,
       );
@@ -434,6 +497,7 @@ export class ChaosRun {
       endpoints.reduce((sum, e) => sum + (stats.byEndpoint[e as keyof SimulatorStats['byEndpoint']]?.creditsCharged ?? 0), 0);
     return {
       id: this.env.id,
+      startedAt,
       leadsPosted: this.posted,
       accepted: ids.length,
       byStatus,
@@ -459,6 +523,7 @@ export class ChaosRun {
         companyCredits: credits(['companyDetails', 'companyByDomain']),
       },
       uniqueIdentities: uniqueIdentities(this.posted),
+      repeatPurchases: repeatPurchases(this.purchases, faults, startedAt),
       faults,
       baseline,
       finalDrainMs,
@@ -488,11 +553,11 @@ export function formatChaosReport(r: ChaosReport): string {
   const lines = [
     `Chaos run ${r.id}`,
     '',
-    '| fault | down | drain after it | leads accepted during / by its end | not terminal at its end | dead-lettered so far |',
-    '|---|---|---|---|---|---|',
-    `| none (baseline) | - | ${seconds(r.baseline.drainMs)} | ${r.baseline.leads} / ${r.baseline.leads} | ${r.baseline.backlog ?? '?'} | - |`,
+    '| fault | injected at | down | drain after it | leads accepted during / by its end | not terminal at its end | dead-lettered so far |',
+    '|---|---|---|---|---|---|---|',
+    `| none (baseline) | 0 s | - | ${seconds(r.baseline.drainMs)} | ${r.baseline.leads} / ${r.baseline.leads} | ${r.baseline.backlog ?? '?'} | - |`,
     ...r.faults.map(
-      (f) => `| ${f.fault} | ${seconds(f.downMs)} | ${seconds(f.drainMs)} | ${f.acceptedDuring} / ${f.acceptedAtEnd} | ${f.backlogAtEnd ?? '?'} | ${f.deadLetteredAfter ?? '?'} |`,
+      (f) => `| ${f.fault} | ${seconds(f.startedAt - r.startedAt)} | ${seconds(f.downMs)} | ${seconds(f.drainMs)} | ${f.acceptedDuring} / ${f.acceptedAtEnd} | ${f.backlogAtEnd ?? '?'} | ${f.deadLetteredAfter ?? '?'} |`,
     ),
     '',
     `leads posted                   ${r.leadsPosted}`,
@@ -506,6 +571,10 @@ export function formatChaosReport(r: ChaosReport): string {
     `provider calls                 ${r.provider.calls}  (ok ${r.provider.ok}, 404 ${r.provider.notFound}, 5xx ${r.provider.serverErrors}, 429 ${r.provider.rateLimited})`,
     `credits charged                ${r.provider.credits}  (person ${r.provider.personCredits}, company ${r.provider.companyCredits})`,
     `unique identities              ${r.uniqueIdentities}  (person credits / identity ${(r.provider.personCredits / Math.max(1, r.uniqueIdentities)).toFixed(3)})`,
+    `bought more than once          ${r.repeatPurchases.identities} identities, ${r.repeatPurchases.extra} extra person credits${
+      r.repeatPurchases.extra > 0 ? `: ${Object.entries(r.repeatPurchases.byWindow).map(([w, n]) => `${n} ${w}`).join(', ')}` : ''
+    }`,
+    ...r.repeatPurchases.examples.map((e) => `  ${e.identity} charged at ${e.at.map((t) => `${t} s`).join(', ')}`),
     `final drain                    ${seconds(r.finalDrainMs)}`,
     `posting                        ${seconds(r.postingMs)}`,
     `wall time                      ${seconds(r.wallMs)}`,

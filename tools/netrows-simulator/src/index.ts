@@ -4,6 +4,7 @@ export {
   NO_FAULTS,
   type NetrowsSimulator,
   type NetrowsSimulatorOptions,
+  type Purchase,
   type SimulatorFaults,
 } from './simulator';
 export type { CallCounters, KeyStats, SimulatorStats } from './accounting';

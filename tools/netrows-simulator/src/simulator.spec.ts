@@ -173,6 +173,23 @@ describe('netrows simulator over HTTP', () => {
       expect(sim.stats().totals.calls).toBe(0);
       expect((await call(`${sim.url}/people/profile?username=jane-doe`)).status).toBe(200);
     });
+
+    it('reports every charged answer to onCharged, and no refused or refunded call', async () => {
+      const clock = manualClock();
+      const purchases: unknown[] = [];
+      const sim = await start({ now: clock.now, credits: { [KEY]: 2 }, onCharged: (p) => purchases.push(p) });
+      await call(`${sim.url}/people/profile?username=jane-doe`);
+      clock.advance(5);
+      await call(`${sim.url}/people/profile-by-url?url=${encodeURIComponent('https://www.linkedin.com/in/unknown-x/')}`);
+      await call(`${sim.url}/people/profile?username=jane-doe`); // 402: out of credits
+      await call(`${sim.url}/people/profile?username=jane-doe`, { key: null }); // 401
+      sim.setFaults({ errorRate: 1 });
+      await call(`${sim.url}/people/profile?username=jane-doe`, { key: 'other' }); // 5xx, refunded
+      expect(purchases).toEqual([
+        { endpoint: 'profile', identifier: 'jane-doe', key: KEY, status: 200, credits: 1, at: clock.now() - 5 },
+        { endpoint: 'profileByUrl', identifier: 'unknown-x', key: KEY, status: 404, credits: 1, at: clock.now() },
+      ]);
+    });
   });
 
   describe('rate limit', () => {

@@ -53,6 +53,18 @@ export interface NetrowsSimulatorOptions {
   retryAfterOn429?: boolean;
   /** Clock for the rate-limit window; tests inject one instead of sleeping. */
   now?: () => number;
+  /** Called for every charged answer (a purchase), to trace which identities were bought when. */
+  onCharged?: (purchase: Purchase) => void;
+}
+
+/** One charged answer: what was asked for (a profile URL reduced to its username), by which key, when (by `now`), at what price. */
+export interface Purchase {
+  endpoint: NetrowsEndpoint;
+  identifier: string;
+  key: string;
+  status: number;
+  credits: number;
+  at: number;
 }
 
 export interface NetrowsSimulator {
@@ -298,6 +310,7 @@ export async function createNetrowsSimulator(options: NetrowsSimulatorOptions = 
     }
     const answer = lookup(endpoint, parsed.value);
     finish(answer.status, answer.body, price);
+    options.onCharged?.({ endpoint, identifier: parsed.value, key, status: answer.status, credits: price, at: now() });
   }
 
   function lookup(endpoint: NetrowsEndpoint, value: string): { status: number; body: unknown } {
