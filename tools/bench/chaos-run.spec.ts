@@ -1,13 +1,14 @@
 import type { Purchase } from '../netrows-simulator/src';
 import { type FaultRecord, parseFaults, personIdentity, repeatPurchases } from './chaos-run';
 
-const charge = (endpoint: Purchase['endpoint'], identifier: string, at: number, credits = 1): Purchase => ({
+const charge = (endpoint: Purchase['endpoint'], identifier: string, at: number, credits = 1, delivered = true): Purchase => ({
   endpoint,
   identifier,
   key: 'k',
   status: 200,
   credits,
   at,
+  delivered,
 });
 
 const fault = (name: FaultRecord['fault'], startedAt: number, endedAt: number): FaultRecord => ({
@@ -41,7 +42,7 @@ describe('repeatPurchases', () => {
         charge('profile', 'a', 550), // during the Redis restart
         charge('profile', 'b', 50),
         charge('profile', 'b', 60), // baseline
-        charge('profile', 'c', 300),
+        charge('profile', 'c', 300, 1, false), // timed out at the client
         charge('profile', 'c', 700), // after the Redis restart
         charge('profile', 'd', 250),
         charge('companyDetails', 'acme', 10),
@@ -56,10 +57,11 @@ describe('repeatPurchases', () => {
       identities: 3,
       extra: 4,
       byWindow: { 'during kill-enricher': 1, 'during redis-restart': 1, baseline: 1, 'after redis-restart': 1 },
+      afterUndelivered: 1,
       examples: [
-        { identity: 'in:a', at: [0, 0.2, 0.6] },
-        { identity: 'in:b', at: [0.1, 0.1] },
-        { identity: 'in:c', at: [0.3, 0.7] },
+        { identity: 'in:a', charges: [{ at: 0, delivered: true }, { at: 0.2, delivered: true }, { at: 0.6, delivered: true }] },
+        { identity: 'in:b', charges: [{ at: 0.1, delivered: true }, { at: 0.1, delivered: true }] },
+        { identity: 'in:c', charges: [{ at: 0.3, delivered: false }, { at: 0.7, delivered: true }] },
       ],
     });
   });

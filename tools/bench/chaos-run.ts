@@ -115,8 +115,10 @@ export interface RepeatPurchases {
   extra: number;
   /** The extra charges by when they were made: `during <fault>`, `after <fault>` (until the next fault), or `baseline`. */
   byWindow: Record<string, number>;
+  /** Extra charges that followed a charge whose answer never reached the enricher (it had timed out or died). */
+  afterUndelivered: number;
   /** A few of them: the identity and its charges, in seconds from the start of the run. */
-  examples: Array<{ identity: string; at: number[] }>;
+  examples: Array<{ identity: string; charges: Array<{ at: number; delivered: boolean }> }>;
 }
 
 const PERSON_ENDPOINTS: ReadonlySet<string> = new Set(['profile', 'profileByUrl', 'reverseLookup']);
@@ -135,11 +137,11 @@ export function personIdentity(purchase: Pick<Purchase, 'endpoint' | 'identifier
  * injected), or in the baseline before the first.
  */
 export function repeatPurchases(purchases: readonly Purchase[], faults: readonly FaultRecord[], startedAt: number): RepeatPurchases {
-  const byIdentity = new Map<string, number[]>();
+  const byIdentity = new Map<string, Purchase[]>();
   for (const p of purchases) {
     if (!PERSON_ENDPOINTS.has(p.endpoint) || p.credits === 0) continue;
     const identity = personIdentity(p);
-    byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), p.at]);
+    byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), p]);
   }
   const windowOf = (at: number): string => {
     for (let i = faults.length - 1; i >= 0; i--) {
@@ -148,17 +150,21 @@ export function repeatPurchases(purchases: readonly Purchase[], faults: readonly
     }
     return 'baseline';
   };
-  const result: RepeatPurchases = { identities: 0, extra: 0, byWindow: {}, examples: [] };
-  for (const [identity, times] of byIdentity) {
-    if (times.length < 2) continue;
+  const result: RepeatPurchases = { identities: 0, extra: 0, byWindow: {}, afterUndelivered: 0, examples: [] };
+  for (const [identity, charges] of byIdentity) {
+    if (charges.length < 2) continue;
     result.identities++;
-    const sorted = [...times].sort((a, b) => a - b);
-    for (const at of sorted.slice(1)) {
+    const sorted = [...charges].sort((a, b) => a.at - b.at);
+    for (const [i, { at }] of sorted.entries()) {
+      if (i === 0) continue;
       result.extra++;
       const window = windowOf(at);
       result.byWindow[window] = (result.byWindow[window] ?? 0) + 1;
+      if (!sorted[i - 1].delivered) result.afterUndelivered++;
     }
-    if (result.examples.length < 10) result.examples.push({ identity, at: sorted.map((at) => Math.round((at - startedAt) / 100) / 10) });
+    if (result.examples.length < 10) {
+      result.examples.push({ identity, charges: sorted.map((c) => ({ at: Math.round((c.at - startedAt) / 100) / 10, delivered: c.delivered })) });
+    }
   }
   return result;
 }
@@ -573,8 +579,10 @@ export function formatChaosReport(r: ChaosReport): string {
     `unique identities              ${r.uniqueIdentities}  (person credits / identity ${(r.provider.personCredits / Math.max(1, r.uniqueIdentities)).toFixed(3)})`,
     `bought more than once          ${r.repeatPurchases.identities} identities, ${r.repeatPurchases.extra} extra person credits${
       r.repeatPurchases.extra > 0 ? `: ${Object.entries(r.repeatPurchases.byWindow).map(([w, n]) => `${n} ${w}`).join(', ')}` : ''
-    }`,
-    ...r.repeatPurchases.examples.map((e) => `  ${e.identity} charged at ${e.at.map((t) => `${t} s`).join(', ')}`),
+    }${r.repeatPurchases.extra > 0 ? `; ${r.repeatPurchases.afterUndelivered} after an answer the enricher never received` : ''}`,
+    ...r.repeatPurchases.examples.map(
+      (e) => `  ${e.identity} charged at ${e.charges.map((c) => `${c.at} s${c.delivered ? '' : ' (never received)'}`).join(', ')}`,
+    ),
     `final drain                    ${seconds(r.finalDrainMs)}`,
     `posting                        ${seconds(r.postingMs)}`,
     `wall time                      ${seconds(r.wallMs)}`,

@@ -186,9 +186,17 @@ describe('netrows simulator over HTTP', () => {
       sim.setFaults({ errorRate: 1 });
       await call(`${sim.url}/people/profile?username=jane-doe`, { key: 'other' }); // 5xx, refunded
       expect(purchases).toEqual([
-        { endpoint: 'profile', identifier: 'jane-doe', key: KEY, status: 200, credits: 1, at: clock.now() - 5 },
-        { endpoint: 'profileByUrl', identifier: 'unknown-x', key: KEY, status: 404, credits: 1, at: clock.now() },
+        { endpoint: 'profile', identifier: 'jane-doe', key: KEY, status: 200, credits: 1, at: clock.now() - 5, delivered: true },
+        { endpoint: 'profileByUrl', identifier: 'unknown-x', key: KEY, status: 404, credits: 1, at: clock.now(), delivered: true },
       ]);
+    });
+
+    it('tells onCharged when the client had gone before the answer (charged, never received)', async () => {
+      const purchases: Array<{ delivered: boolean }> = [];
+      const sim = await start({ faults: { latencyMs: 300 }, onCharged: (p) => purchases.push(p) });
+      await expect(call(`${sim.url}/people/profile?username=jane-doe`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+      for (const deadline = Date.now() + 5_000; purchases.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(purchases).toEqual([expect.objectContaining({ identifier: 'jane-doe', delivered: false })]);
     });
   });
 

@@ -65,6 +65,8 @@ export interface Purchase {
   status: number;
   credits: number;
   at: number;
+  /** False when the client had gone (timed out, crashed) before the answer was sent: charged, never received. */
+  delivered: boolean;
 }
 
 export interface NetrowsSimulator {
@@ -309,8 +311,9 @@ export async function createNetrowsSimulator(options: NetrowsSimulatorOptions = 
       return;
     }
     const answer = lookup(endpoint, parsed.value);
+    const delivered = !res.destroyed;
     finish(answer.status, answer.body, price);
-    options.onCharged?.({ endpoint, identifier: parsed.value, key, status: answer.status, credits: price, at: now() });
+    options.onCharged?.({ endpoint, identifier: parsed.value, key, status: answer.status, credits: price, at: now(), delivered });
   }
 
   function lookup(endpoint: NetrowsEndpoint, value: string): { status: number; body: unknown } {
