@@ -1,4 +1,5 @@
 import { EnrichmentCache, Cached } from '../../apps/enricher/src/enrichment-cache';
+import { IdentitySuppressedError } from '../../apps/enricher/src/suppression-list';
 import { Gate } from './support/batch-consumer.harness';
 import { RedisScope } from './support/redis-scope';
 
@@ -162,5 +163,85 @@ describe('EnrichmentCache shared by two replicas', () => {
 
     expect(loader.calls()).toBe(1);
     expect(settled.map((r) => r.calls).sort()).toEqual([0, 1]);
+  });
+});
+
+/**
+ * The answers a replica bought lately, kept in its memory too: a Redis that restarts empty (or
+ * fails between a purchase and its write) must not make a slice's retry buy them again. Found by
+ * the chaos benchmark: a Redis restart under load failed the slices waiting for rate-limit
+ * tokens, and their retries bought 346 people a second time.
+ */
+describe('EnrichmentCache with recent answers kept in memory', () => {
+  const scope = new RedisScope();
+  const redis = scope.client();
+  const lookups: string[] = [];
+  const options = { ttlDays: TTL_DAYS, notFoundTtlDays: NOT_FOUND_TTL_DAYS, suppressionSetKey: 'suppressed', onLookup: (_key: string, result: string) => lookups.push(result) };
+  const cache = new EnrichmentCache(redis, { ...options, recentAnswers: { maxBytes: 1024 * 1024, ttlMs: 60_000 } });
+  const ada: Cached<Person> = { found: true, data: { username: 'ada', headline: 'Analyst' } };
+
+  afterAll(async () => {
+    await scope.dispose();
+  });
+
+  beforeEach(() => {
+    lookups.length = 0;
+  });
+
+  it('answers from memory an answer Redis lost, without buying it again, and writes it back for the TTL', async () => {
+    await cache.getOrLoad('person:linkedin:restored', countingLoader(ada).load);
+    await redis.del('person:linkedin:restored');
+
+    const again = countingLoader({ found: false });
+    expect(await cache.getOrLoad('person:linkedin:restored', again.load)).toEqual({ value: ada, calls: 0 });
+    expect(again.calls()).toBe(0);
+    expect(lookups).toEqual(['miss', 'restored']);
+    expect(JSON.parse((await redis.get('person:linkedin:restored'))!)).toEqual(ada);
+    expect(await redis.ttl('person:linkedin:restored')).toBeGreaterThan(TTL_DAYS * DAY - 10);
+    // Without the memory (the default), the same loss costs a second purchase.
+    const forgetful = new EnrichmentCache(redis, options);
+    await forgetful.getOrLoad('person:linkedin:forgotten', countingLoader(ada).load);
+    await redis.del('person:linkedin:forgotten');
+    expect(await forgetful.getOrLoad('person:linkedin:forgotten', countingLoader(ada).load)).toEqual({ value: ada, calls: 1 });
+  });
+
+  it('keeps an answer whose write to Redis failed, so the retry does not buy it again', async () => {
+    const original = redis.set.bind(redis) as (...args: unknown[]) => Promise<unknown>;
+    const set = jest.spyOn(redis, 'set');
+    // The lock's SET (PX, NX) goes through; the answer's (EX) fails, as when Redis goes away.
+    set.mockImplementation(((...args: unknown[]) => (args[2] === 'EX' ? Promise.reject(new Error('Connection is closed.')) : original(...args))) as never);
+    const plain = new EnrichmentCache(redis, { ...options, suppressionSetKey: undefined, recentAnswers: { maxBytes: 1024 * 1024, ttlMs: 60_000 } });
+    const first = countingLoader(ada);
+    try {
+      await expect(plain.getOrLoad('person:linkedin:unwritten', first.load)).rejects.toThrow('Connection is closed.');
+    } finally {
+      set.mockRestore();
+    }
+    expect(first.calls()).toBe(1);
+    expect(await redis.exists('person:linkedin:unwritten')).toBe(0);
+
+    const retry = countingLoader({ found: false });
+    expect(await plain.getOrLoad('person:linkedin:unwritten', retry.load)).toEqual({ value: ada, calls: 0 });
+    expect(retry.calls()).toBe(0);
+    expect(JSON.parse((await redis.get('person:linkedin:unwritten'))!)).toEqual(ada);
+  });
+
+  it('buys again on refresh, and drops an answer whose person was erased before it was written back', async () => {
+    await cache.getOrLoad('person:linkedin:erased', countingLoader(ada).load, false, ['hash-erased']);
+    await redis.del('person:linkedin:erased');
+
+    const refreshed = countingLoader(ada);
+    expect(await cache.getOrLoad('person:linkedin:erased', refreshed.load, true, ['hash-erased'])).toEqual({ value: ada, calls: 1 });
+    expect(refreshed.calls()).toBe(1);
+
+    await redis.del('person:linkedin:erased');
+    await redis.sadd('suppressed', 'hash-erased');
+    await expect(cache.getOrLoad('person:linkedin:erased', countingLoader(ada).load, false, ['hash-erased'])).rejects.toBeInstanceOf(IdentitySuppressedError);
+    expect(await redis.exists('person:linkedin:erased')).toBe(0);
+    // Dropped from memory too: once the person may be looked up again, the answer is bought afresh.
+    await redis.srem('suppressed', 'hash-erased');
+    const afresh = countingLoader(ada);
+    expect(await cache.getOrLoad('person:linkedin:erased', afresh.load, false, ['hash-erased'])).toEqual({ value: ada, calls: 1 });
+    expect(afresh.calls()).toBe(1);
   });
 });

@@ -2,6 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, IsolatedEnv, ROOT, ServiceName, ServiceProcess, waitFor } from '../harness';
 
+/** `--env NAME=VALUE` arguments as an environment for the services. */
+export function parseEnvPairs(pairs: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new Error(`--env takes NAME=VALUE, got ${pair}`);
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+}
+
 /** Polls with a deadline (see tools/harness waitFor), in the benchmark's argument order. */
 export function poll<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
   return waitFor(probe, { timeoutMs, intervalMs, what });

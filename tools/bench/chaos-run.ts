@@ -51,6 +51,8 @@ export interface ChaosOptions {
   scoreThreshold: number;
   /** Where service logs go. */
   logDir?: string;
+  /** More environment for every service (`--env`), e.g. to turn a feature off for comparison. */
+  serviceEnv?: Record<string, string>;
   /** Progress lines (the benchmark prints them; the test keeps them quiet). */
   log?: (line: string) => void;
 }
@@ -113,9 +115,12 @@ export interface RepeatPurchases {
   identities: number;
   /** Charges beyond the first per identity. */
   extra: number;
-  /** The extra charges by when they were made: `during <fault>`, `after <fault>` (until the next fault), or `baseline`. */
+  /**
+   * The extra charges whose earlier answer reached the enricher, by when they were made:
+   * `during <fault>`, `after <fault>` (until the next fault), or `baseline`.
+   */
   byWindow: Record<string, number>;
-  /** Extra charges that followed a charge whose answer never reached the enricher (it had timed out or died). */
+  /** Extra charges after an answer that never reached the enricher (it had timed out or died first): charged, not received. */
   afterUndelivered: number;
   /** A few of them: the identity and its charges, in seconds from the start of the run. */
   examples: Array<{ identity: string; charges: Array<{ at: number; delivered: boolean }> }>;
@@ -158,9 +163,12 @@ export function repeatPurchases(purchases: readonly Purchase[], faults: readonly
     for (const [i, { at }] of sorted.entries()) {
       if (i === 0) continue;
       result.extra++;
+      if (!sorted[i - 1].delivered) {
+        result.afterUndelivered++;
+        continue;
+      }
       const window = windowOf(at);
       result.byWindow[window] = (result.byWindow[window] ?? 0) + 1;
-      if (!sorted[i - 1].delivered) result.afterUndelivered++;
     }
     if (result.examples.length < 10) {
       result.examples.push({ identity, charges: sorted.map((c) => ({ at: Math.round((c.at - startedAt) / 100) / 10, delivered: c.delivered })) });
@@ -259,7 +267,7 @@ export class ChaosRun {
       },
     };
     for (const name of ['ingest', 'enricher', 'validator', 'notifier'] as const) {
-      const service = new ServiceProcess(name, await freePort(), this.env.serviceEnv(envFor[name]), this.logDir);
+      const service = new ServiceProcess(name, await freePort(), this.env.serviceEnv({ ...envFor[name], ...o.serviceEnv }), this.logDir);
       this.services.set(name, service);
       await service.start();
     }
@@ -427,7 +435,7 @@ export class ChaosRun {
       const before = this.accepted.length;
       this.log(`${fault}: injecting with ${share(i + 1)} more leads on their way (${before} accepted so far)`);
       this.allow(share(i + 1), expectedDownSeconds(fault, o));
-      if (fault.startsWith('kill-')) {
+      if (fault.startsWith('kill-') || fault === 'redis-restart') {
         // A kill lands among requests and messages in flight: a third of the share is in first.
         await waitFor(() => this.accepted.length >= before + Math.ceil(share(i + 1) / 3) || producerDone, { timeoutMs: 120_000 }).catch(() => undefined);
       }
@@ -579,7 +587,7 @@ export function formatChaosReport(r: ChaosReport): string {
     `unique identities              ${r.uniqueIdentities}  (person credits / identity ${(r.provider.personCredits / Math.max(1, r.uniqueIdentities)).toFixed(3)})`,
     `bought more than once          ${r.repeatPurchases.identities} identities, ${r.repeatPurchases.extra} extra person credits${
       r.repeatPurchases.extra > 0 ? `: ${Object.entries(r.repeatPurchases.byWindow).map(([w, n]) => `${n} ${w}`).join(', ')}` : ''
-    }${r.repeatPurchases.extra > 0 ? `; ${r.repeatPurchases.afterUndelivered} after an answer the enricher never received` : ''}`,
+    }${r.repeatPurchases.afterUndelivered > 0 ? `, ${r.repeatPurchases.afterUndelivered} after an answer the enricher never received` : ''}`,
     ...r.repeatPurchases.examples.map(
       (e) => `  ${e.identity} charged at ${e.charges.map((c) => `${c.at} s${c.delivered ? '' : ' (never received)'}`).join(', ')}`,
     ),

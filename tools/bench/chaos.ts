@@ -4,9 +4,10 @@
  * and an outage. Runs on a Kafka broker, PostgreSQL cluster and Redis of its own, never on the
  * shared ones. Prints the drain time after each fault and the checks (lost 0, duplicates 0).
  *
- *   npm run build && npm run bench:chaos -- [--leads 10000] [--faults a,b,c] [--rate 40]
+ *   npm run build && npm run bench:chaos -- [--leads 10000] [--faults a,b,c] [--rate 40] [--env NAME=VALUE ...]
  */
 import { parseArgs } from 'node:util';
+import { parseEnvPairs } from './bench-env';
 import { CHAOS_FAULTS, ChaosRun, formatChaosReport, parseFaults } from './chaos-run';
 
 function options() {
@@ -20,6 +21,7 @@ function options() {
       'storm-seconds': { type: 'string', default: '15' },
       'outage-seconds': { type: 'string', default: '30' },
       'drain-timeout-seconds': { type: 'string', default: '600' },
+      env: { type: 'string', multiple: true },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -37,6 +39,7 @@ function options() {
     outageSeconds: number('outage-seconds', values['outage-seconds'], 1, 600),
     drainTimeoutMs: number('drain-timeout-seconds', values['drain-timeout-seconds'], 10, 7_200) * 1000,
     scoreThreshold: 50,
+    serviceEnv: parseEnvPairs(values.env),
   };
 }
 
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--help')) {
   console.log(`npm run bench:chaos -- [--leads 10000] [--faults ${CHAOS_FAULTS.join(',')}|kill-services|all] [--rate <leads/s>] [--limit 12000]
-  [--down-seconds 5] [--storm-seconds 15] [--outage-seconds 30] [--drain-timeout-seconds 600]`);
+  [--down-seconds 5] [--storm-seconds 15] [--outage-seconds 30] [--drain-timeout-seconds 600] [--env NAME=VALUE ...]`);
 } else {
   main().catch((error: unknown) => {
     console.error(error);

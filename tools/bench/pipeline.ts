@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
 import { formatPipelineResult, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
+import { parseEnvPairs } from './bench-env';
 
 const QUICK_LEADS = 2_000;
 
@@ -43,13 +44,7 @@ function options(): PipelineBenchOptions {
     identities: number('identities', values.identities, 1, 1_000_000),
     cpuProfile: values.profile ?? false,
     serviceNodeArgs: values['node-arg'] ?? [],
-    serviceEnv: Object.fromEntries(
-      (values.env ?? []).map((pair) => {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new Error(`--env takes NAME=VALUE, got ${pair}`);
-        return [pair.slice(0, eq), pair.slice(eq + 1)];
-      }),
-    ),
+    serviceEnv: parseEnvPairs(values.env),
     log: (line) => console.log(line),
   };
 }

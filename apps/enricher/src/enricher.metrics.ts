@@ -60,7 +60,7 @@ export class EnricherMetrics {
     });
     this.cacheRequests = new Counter({
       name: 'leadpipe_cache_requests_total',
-      help: 'Enrichment cache lookups: hit, miss (a call was bought) or joined (another caller was already buying it).',
+      help: 'Enrichment cache lookups: hit, miss (a call was bought), joined (another caller was already buying it) or restored (Redis had lost it; the enricher still held it in memory).',
       labelNames: ['kind', 'result'],
       registers,
     });

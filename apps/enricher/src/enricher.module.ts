@@ -98,6 +98,7 @@ export class EnricherModule {
               notFoundTtlDays: cfg.ENRICHER_NOT_FOUND_TTL_DAYS,
               onLookup: (key, result) => metrics.cacheRequests.inc({ kind: key.split(':')[0], result }),
               suppressionSetKey: suppressions.key,
+              recentAnswers: { maxBytes: cfg.ENRICHER_RECENT_ANSWERS_MB * 1024 * 1024, ttlMs: cfg.ENRICHER_RECENT_ANSWERS_TTL_SECONDS * 1000 },
             });
             // One bucket for the account, whatever the number of replicas or keys.
             const limiter = new RedisRateLimiter(redis, 'ratelimit:netrows', cfg.NETROWS_RATE_LIMIT_PER_MINUTE, cfg.NETROWS_RATE_LIMIT_HEADROOM_MS);

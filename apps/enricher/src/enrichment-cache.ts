@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { cacheLockKey } from '@leadpipe/persistence';
 import { IdentitySuppressedError } from './suppression-list';
 
@@ -14,6 +15,9 @@ export interface Loaded<T> {
   calls: number;
 }
 
+/** A load's result, and whether it came from this process's memory after Redis had lost it. */
+type Restorable<T> = Loaded<T> & { restored?: boolean };
+
 export interface EnrichmentCacheOptions {
   ttlDays: number;
   notFoundTtlDays: number;
@@ -21,10 +25,27 @@ export interface EnrichmentCacheOptions {
   lockTtlMs?: number;
   /** How often a replica waiting for another's answer looks again. */
   pollMs?: number;
-  /** Told of every lookup: `hit`, `miss` (this caller bought it) or `joined` (someone else did). */
-  onLookup?: (key: string, result: 'hit' | 'miss' | 'joined') => void;
+  /**
+   * Told of every lookup: `hit`, `miss` (this caller bought it), `joined` (someone else did) or
+   * `restored` (Redis had lost it; this process still held it and wrote it back).
+   */
+  onLookup?: (key: string, result: LookupResult) => void;
   /** The Redis set of suppressed identity hashes that guarded writes check (see `getOrLoad`). */
   suppressionSetKey?: string;
+  /**
+   * The answers this process bought lately, kept in memory too (about `maxBytes` of JSON, each
+   * for `ttlMs`): a Redis that restarts empty, or fails between the purchase and the write, does
+   * not make a slice's retry buy them again. Off when absent or `maxBytes` is 0.
+   */
+  recentAnswers?: { maxBytes: number; ttlMs: number };
+}
+
+export type LookupResult = 'hit' | 'miss' | 'joined' | 'restored';
+
+/** An answer as written to Redis, with its expiry there. */
+interface KeptAnswer {
+  json: string;
+  ttlSeconds: number;
 }
 
 /** Deletes (or extends) the lock only if it still holds our token. */
@@ -49,6 +70,7 @@ return 1`;
  */
 export class EnrichmentCache {
   private readonly inFlight = new Map<string, Promise<Loaded<unknown>>>();
+  private readonly recent: LRUCache<string, KeptAnswer> | null;
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
 
@@ -58,6 +80,11 @@ export class EnrichmentCache {
   ) {
     this.lockTtlMs = options.lockTtlMs ?? 30_000;
     this.pollMs = options.pollMs ?? 100;
+    const kept = options.recentAnswers;
+    this.recent =
+      kept && kept.maxBytes > 0
+        ? new LRUCache<string, KeptAnswer>({ maxSize: kept.maxBytes, sizeCalculation: (answer, key) => answer.json.length + key.length, ttl: kept.ttlMs })
+        : null;
   }
 
   /**
@@ -79,14 +106,14 @@ export class EnrichmentCache {
     this.inFlight.set(key, loading);
     try {
       const result = await loading;
-      this.options.onLookup?.(key, result.calls > 0 ? 'miss' : 'hit');
-      return result;
+      this.options.onLookup?.(key, result.restored ? 'restored' : result.calls > 0 ? 'miss' : 'hit');
+      return { value: result.value, calls: result.calls };
     } finally {
       this.inFlight.delete(key);
     }
   }
 
-  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>, refresh: boolean, unlessSuppressed: readonly string[]): Promise<Loaded<T>> {
+  private async loadOnce<T>(key: string, load: () => Promise<Loaded<T>>, refresh: boolean, unlessSuppressed: readonly string[]): Promise<Restorable<T>> {
     const lockKey = cacheLockKey(key);
     for (let first = true; ; first = false) {
       if (!(refresh && first)) {
@@ -111,7 +138,7 @@ export class EnrichmentCache {
     load: () => Promise<Loaded<T>>,
     refresh: boolean,
     unlessSuppressed: readonly string[],
-  ): Promise<Loaded<T>> {
+  ): Promise<Restorable<T>> {
     const renew = setInterval(() => {
       this.redis.eval(RENEW, 1, lockKey, token, String(this.lockTtlMs)).catch(() => undefined);
     }, Math.max(100, Math.floor(this.lockTtlMs / 3)));
@@ -119,14 +146,33 @@ export class EnrichmentCache {
       // Another replica may have stored the answer between our read and our claim.
       const cached = refresh ? null : await this.redis.get(key);
       if (cached !== null) return { value: JSON.parse(cached) as Cached<T>, calls: 0 };
+      const kept = refresh ? undefined : this.recent?.get(key);
+      if (kept) {
+        await this.keep(key, kept, unlessSuppressed);
+        return { value: JSON.parse(kept.json) as Cached<T>, calls: 0, restored: true };
+      }
       const result = await load();
       const ttlDays = result.value.found ? this.options.ttlDays : this.options.notFoundTtlDays;
-      await this.store(key, JSON.stringify(result.value), ttlDays * DAY_SECONDS, unlessSuppressed);
+      await this.keep(key, { json: JSON.stringify(result.value), ttlSeconds: ttlDays * DAY_SECONDS }, unlessSuppressed);
       return result;
     } finally {
       clearInterval(renew);
       // If the release fails the claim simply lapses after lockTtlMs.
       await this.redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Writes an answer to Redis, kept in memory first: if the write fails (Redis is down), the
+   * retry finds it there. An answer refused because its person was erased meanwhile is dropped.
+   */
+  private async keep(key: string, answer: KeptAnswer, unlessSuppressed: readonly string[]): Promise<void> {
+    this.recent?.set(key, answer);
+    try {
+      await this.store(key, answer.json, answer.ttlSeconds, unlessSuppressed);
+    } catch (error) {
+      if (error instanceof IdentitySuppressedError) this.recent?.delete(key);
+      throw error;
     }
   }
 

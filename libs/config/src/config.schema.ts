@@ -159,6 +159,13 @@ export const enricherEnvSchema = commonEnvSchema.extend({
   ENRICHER_PARTITIONS_CONCURRENTLY: positiveInt.default(32),
   ENRICHER_CACHE_TTL_DAYS: z.coerce.number().int().min(30).max(90).default(30),
   ENRICHER_NOT_FOUND_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /**
+   * The answers an enricher bought lately are also kept in its memory, about this many MB of JSON
+   * (0: off), each for ENRICHER_RECENT_ANSWERS_TTL_SECONDS: when Redis restarts empty or fails
+   * between a purchase and its write, the slice's retry does not buy them again.
+   */
+  ENRICHER_RECENT_ANSWERS_MB: z.coerce.number().int().min(0).max(1024).default(16),
+  ENRICHER_RECENT_ANSWERS_TTL_SECONDS: positiveInt.default(900),
   /** First retry delay; retry n waits base × 2^(n-1) (2, 4, 8 s), each in its retry topic. */
   ENRICHER_RETRY_BASE_MS: positiveInt.default(2_000),
   /** Qualification rules: only leads that pass them are enriched (the others end `invalid`). */
