@@ -139,14 +139,17 @@ export function personIdentity(purchase: Pick<Purchase, 'endpoint' | 'identifier
 /**
  * Groups person charges by identity and places every charge after an identity's first in the
  * fault window it fell in: during a fault (injection to end), after it (until the next fault is
- * injected), or in the baseline before the first.
+ * injected), or in the baseline before the first. A charge that follows an answer the enricher
+ * never received is counted apart (`afterUndelivered`): the call was given up on, not the answer lost.
  */
 export function repeatPurchases(purchases: readonly Purchase[], faults: readonly FaultRecord[], startedAt: number): RepeatPurchases {
   const byIdentity = new Map<string, Purchase[]>();
   for (const p of purchases) {
     if (!PERSON_ENDPOINTS.has(p.endpoint) || p.credits === 0) continue;
     const identity = personIdentity(p);
-    byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), p]);
+    const charges = byIdentity.get(identity);
+    if (charges) charges.push(p);
+    else byIdentity.set(identity, [p]);
   }
   const windowOf = (at: number): string => {
     for (let i = faults.length - 1; i >= 0; i--) {
