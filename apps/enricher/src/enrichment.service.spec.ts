@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { LeadReceived } from '@leadpipe/contracts';
 import { type ConsumedEvent, type EventPublisher, MessageTooLargeError, type OutgoingEvent } from '@leadpipe/kafka';
+import { aLeadReceived } from '../../../test/integration/support/lead-received.builder';
 import { consumedEvent } from '../../../test/support/consumed-event';
 import { EnrichmentService } from './enrichment.service';
 import type { NetrowsEnrichmentProvider } from './netrows-enrichment.provider';
@@ -9,18 +9,9 @@ import type { RedisSuppressionList } from './suppression-list';
 
 type Enriched = OutgoingEvent<'leadEnriched'>;
 
-function received(email: string): ConsumedEvent<LeadReceived> {
-  return consumedEvent('leads.received.v1', {
-    schemaVersion: 1,
-    eventId: randomUUID(),
-    leadId: randomUUID(),
-    identityKey: `email:${email}`,
-    receivedAt: new Date().toISOString(),
-    source: 'api',
-    priority: 'normal',
-    refresh: false,
-    lead: { email, firstName: 'Ada', lastName: 'Tester' },
-  });
+/** A received lead as the enricher consumes it (the shared builder: a new identity each call). */
+function received(): ConsumedEvent<LeadReceived> {
+  return consumedEvent('leads.received.v1', { refresh: false, priority: 'normal', ...aLeadReceived() });
 }
 
 /**
@@ -51,7 +42,7 @@ function enricher(options: { tooLarge?: Set<string>; broken?: boolean }) {
 }
 
 describe('EnrichmentService publishing', () => {
-  const leads = () => Array.from({ length: 5 }, (_, i) => received(`lead${i}@acme.example`));
+  const leads = () => Array.from({ length: 5 }, () => received());
 
   it('dead-letters a lead whose enriched event the broker refuses as too large, and publishes the others in order', async () => {
     const events = leads();
