@@ -135,6 +135,9 @@ export class BatchConsumer {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private assigned = false;
   private running = false;
+  /** Restarts after crashes kafkajs would not restart, since the group was last joined. */
+  private crashRestarts = 0;
+  private restartTimer?: NodeJS.Timeout;
   private pausedAll = false;
   private readonly stopSignal = new AbortController();
   private readonly committer: OffsetCommitter;
@@ -174,6 +177,7 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.assigned = true;
+      this.crashRestarts = 0;
     });
     // Before the group reassigns partitions: what was resolved must not be replayed by their next owner.
     this.consumer.on(this.consumer.events.REBALANCING, () => {
@@ -183,7 +187,11 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.assigned = false;
-      this.options.logger.error('consumer crashed', { group: options.group, error: String(event.payload.error) });
+      this.options.logger.error('consumer crashed', { group: options.group, error: String(event.payload.error), restartedByKafkajs: event.payload.restart });
+      // kafkajs restarts a consumer only after an error it deems retriable. Others (such as
+      // "Failed to find group coordinator" while the broker restarts) would end consumption for
+      // good, with the process up: restart it here, with a growing delay.
+      if (!event.payload.restart && this.running) this.restartAfterCrash();
     });
   }
 
@@ -201,6 +209,36 @@ export class BatchConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.topicKeys.keys()], fromBeginning: true });
     this.running = true;
+    await this.run();
+  }
+
+  /** Delay before the next restart after a crash kafkajs does not restart: 1, 2, 4 … 30 s. */
+  private restartDelayMs(): number {
+    return Math.min(30_000, 1_000 * 2 ** Math.min(this.crashRestarts, 5));
+  }
+
+  private restartAfterCrash(): void {
+    const delayMs = this.restartDelayMs();
+    this.crashRestarts += 1;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (!this.running) return;
+      this.options.logger.warn('restarting the consumer after a crash', { group: this.options.group, attempt: this.crashRestarts });
+      // A failure to connect or join crashes the consumer again, and that crash schedules the next try.
+      void this.consumer
+        .connect()
+        .then(() => this.run())
+        .then(() => {
+          if (this.pausedAll) this.pauseAll();
+        })
+        .catch((error: unknown) => {
+          this.options.logger.error('consumer restart failed', { group: this.options.group, error: String(error) });
+          if (this.running) this.restartAfterCrash();
+        });
+    }, delayMs);
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatchAutoResolve: false,
@@ -228,6 +266,7 @@ export class BatchConsumer {
   /** Stops fetching, lets the in-flight slice finish, commits what is done and leaves the group. */
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.restartTimer);
     this.stopSignal.abort();
     for (const timer of this.resumeTimers) clearTimeout(timer);
     await Promise.allSettled([...this.inFlight]);
