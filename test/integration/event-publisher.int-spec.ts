@@ -143,4 +143,39 @@ describe('EventPublisher on Kafka: requests within max.message.bytes', () => {
     },
     45_000,
   );
+
+  it(
+    'other publishes on the same publisher while it halves a refused request and renews its producer: none fails, every event arrives',
+    async () => {
+      const events = largeEventsOfOneKey();
+      const p = await publisher(10_000_000);
+      const others = Array.from({ length: 30 }, () => aLeadReceived());
+      const enrichedTopic = h.env.topic('leadEnriched');
+      let refused = 0;
+      const producer = (p as unknown as { producer: Producer }).producer;
+      const send = producer.send.bind(producer);
+      producer.send = (record) => send(record).catch((error: unknown) => ((refused += record.topic === h.receivedTopic ? 1 : 0), Promise.reject(error)));
+
+      const small = (async () => {
+        for (const lead of others) {
+          const value = { ...lead, outcome: 'not_found' as const, provider: 'netrows', providerCalls: 0, enrichedAt: new Date().toISOString(), person: null, company: null };
+          await p.publish('leadEnriched', [{ key: lead.identityKey, value }]);
+        }
+      })();
+      await Promise.all([p.publish('leadReceived', events.map((value) => ({ key: value.identityKey, value }))), small]);
+      expect(refused).toBeGreaterThan(0);
+      expect((p as unknown as { producer: Producer }).producer).not.toBe(producer);
+
+      const received = await h.readTopic(h.receivedTopic);
+      const enriched = await h.readTopic(enrichedTopic);
+      await waitFor(() => received.messages.length >= events.length && enriched.messages.length >= others.length, {
+        timeoutMs: 20_000,
+        what: 'every event of both publishes',
+      });
+      const inOffsetOrder = [...received.messages].sort((a, b) => Number(a.offset) - Number(b.offset));
+      expect(inOffsetOrder.map((m) => JSON.parse(m.value ?? 'null').eventId)).toEqual(events.map((e) => e.eventId));
+      expect(new Set(enriched.messages.map((m) => JSON.parse(m.value ?? 'null').leadId))).toEqual(new Set(others.map((o) => o.leadId)));
+    },
+    45_000,
+  );
 });

@@ -34,13 +34,17 @@ class RecordingProducer {
   }
 }
 
-function publisherWithFakeKafka(namespace = 'ns', maxRequestBytes?: number): { publisher: EventPublisher; producer: RecordingProducer } {
-  let producer: RecordingProducer | undefined;
+function publisherWithFakeKafka(
+  namespace = 'ns',
+  maxRequestBytes?: number,
+): { publisher: EventPublisher; producer: RecordingProducer; producers: RecordingProducer[] } {
+  // Every producer the publisher makes: it replaces its producer after a refused request.
+  const producers: RecordingProducer[] = [];
   const kafka = {
-    producer: (config?: ProducerConfig) => (producer = new RecordingProducer(config)),
+    producer: (config?: ProducerConfig) => producers[producers.push(new RecordingProducer(config)) - 1],
   } as unknown as Kafka;
   const publisher = new EventPublisher(kafka, namespace, maxRequestBytes);
-  return { publisher, producer: producer! };
+  return { publisher, producer: producers[0], producers };
 }
 
 const enriched = (overrides: Partial<EventInputOf<'leadEnriched'>> = {}): EventInputOf<'leadEnriched'> => ({
@@ -248,5 +252,91 @@ describe('sizedRequests', () => {
     expect(producer.sent.flatMap((r) => r.messages.map((m) => JSON.parse(String(m.value)).eventId))).toEqual([events[0].eventId, events[2].eventId]);
 
     await expect(publisher.publish('leadEnriched', outgoing)).rejects.toMatchObject({ name: 'MessageTooLargeError', index: 1 });
+  });
+});
+
+describe('EventPublisher: a request refused as too large renews the producer', () => {
+  const tooLarge = () => Object.assign(new Error('The request included a message larger than the max message size'), { type: 'MESSAGE_TOO_LARGE' });
+  const ids = (records: ProducerRecord[]) => records.flatMap((r) => r.messages.map((m) => JSON.parse(String(m.value)).eventId as string));
+  const event = (n: number) => enriched({ eventId: `7b0e6a1c-3f2d-4c5b-9a8e-1d2c3b4a5f${String(n).padStart(2, '0')}` });
+  const outgoing = (...events: Array<ReturnType<typeof enriched>>) => events.map((value) => ({ key: value.identityKey, value }));
+
+  /** A gate a fake send waits at, and a way to wait until a send has reached it. */
+  function gate(): { open: () => void; opened: Promise<void>; reached: () => void; waiting: Promise<void> } {
+    let open!: () => void;
+    let reached!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const waiting = new Promise<void>((resolve) => (reached = resolve));
+    return { open, opened, reached, waiting };
+  }
+
+  it('lets another publish’s send on the old producer finish before disconnecting it, and sends the halves on the new one', async () => {
+    const { publisher, producer, producers } = publisherWithFakeKafka('ns', 10_000_000);
+    const held = gate();
+    const send = producer.send.bind(producer);
+    producer.send = async (record: ProducerRecord) => {
+      if (record.messages.length > 1) throw tooLarge();
+      held.reached();
+      await held.opened;
+      return send(record);
+    };
+
+    const other = publisher.publish('leadEnriched', outgoing(event(1)));
+    await held.waiting;
+    const refused = publisher.publish('leadEnriched', outgoing(event(2), event(3)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(producers).toHaveLength(2);
+    expect(producer.disconnects).toBe(0); // the other publish's send is still on it
+
+    held.open();
+    await Promise.all([other, refused]);
+    expect(ids(producer.sent)).toEqual([event(1).eventId]);
+    expect(producer.disconnects).toBe(1);
+    expect(producers[1].sent.map((r) => r.messages.length)).toEqual([1, 1]);
+    expect(ids(producers[1].sent)).toEqual([event(2).eventId, event(3).eventId]);
+  });
+
+  it('sends again on the new producer a send that failed on the one another publish retired', async () => {
+    const { publisher, producer, producers } = publisherWithFakeKafka('ns', 10_000_000);
+    const held = gate();
+    producer.send = async (record: ProducerRecord) => {
+      if (record.messages.length > 1) throw tooLarge();
+      held.reached();
+      await held.opened;
+      // kafkajs rolled back this partition's sequence numbers with the refused request's.
+      throw Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+    };
+
+    const other = publisher.publish('leadEnriched', outgoing(event(1)));
+    await held.waiting;
+    const refused = publisher.publish('leadEnriched', outgoing(event(2), event(3)));
+    await new Promise((resolve) => setImmediate(resolve));
+    held.open();
+    await Promise.all([other, refused]);
+    expect(producers).toHaveLength(2);
+    expect(ids(producers[1].sent).sort()).toEqual([event(1).eventId, event(2).eventId, event(3).eventId].sort());
+  });
+
+  it('fails a send on the current producer as before, and replaces a producer only once for two refusals on it', async () => {
+    const { publisher, producer, producers } = publisherWithFakeKafka('ns', 10_000_000);
+    const held = gate();
+    let refusals = 0;
+    producer.send = async (record: ProducerRecord) => {
+      if (record.messages.length === 1) throw new Error('broker down');
+      refusals += 1;
+      if (refusals === 2) held.reached();
+      await held.opened;
+      throw tooLarge();
+    };
+    await expect(publisher.publish('leadEnriched', outgoing(event(1)))).rejects.toThrow('broker down');
+
+    const first = publisher.publish('leadEnriched', outgoing(event(2), event(3)));
+    const second = publisher.publish('leadEnriched', outgoing(event(4), event(5)));
+    await held.waiting;
+    held.open();
+    await Promise.all([first, second]);
+    expect(producers).toHaveLength(2);
+    expect(producer.disconnects).toBe(1);
+    expect(ids(producers[1].sent).sort()).toEqual([2, 3, 4, 5].map((n) => event(n).eventId).sort());
   });
 });

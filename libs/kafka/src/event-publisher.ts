@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Producer, CompressionTypes, IHeaders, Partitioners } from 'kafkajs';
+import { Kafka, Producer, ProducerRecord, CompressionTypes, IHeaders, Partitioners } from 'kafkajs';
 import { EVENT_SCHEMAS, EventInputOf, HEADERS, TopicKey, topicName } from '@leadpipe/contracts';
 import { endSendSpans, startSendSpans } from './tracing';
 
@@ -53,6 +53,10 @@ export interface OutgoingEvent<K extends TopicKey> {
 export class EventPublisher {
   private producer: Producer;
   private connected = false;
+  /** The current producer's connection, shared by the callers that find it down. */
+  private connecting?: { producer: Producer; done: Promise<void> };
+  /** Sends in flight on each producer: a retired one is disconnected only once they have settled. */
+  private readonly sending = new Map<Producer, Set<Promise<unknown>>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -74,22 +78,28 @@ export class EventPublisher {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     producer.on(producer.events.DISCONNECT, () => {
-      if (this.producer === producer) this.connected = false;
+      if (this.producer !== producer) return;
+      this.connected = false;
+      this.connecting = undefined;
     });
     return producer;
   }
 
   /**
-   * A new producer (a new producer id): when the broker refuses one partition's batch of a
-   * request, kafkajs rolls back the sequence numbers of every partition in it, also of those
-   * the broker wrote, and the next send to those would be refused as out of order for good.
+   * Replaces `retired` with a new producer (a new producer id): when the broker refuses one
+   * partition's batch of a request, kafkajs rolls back the sequence numbers of every partition in
+   * it, also of those the broker wrote, and the next send to those would be refused as out of
+   * order for good. Other publishes' sends already on `retired` finish before it disconnects
+   * (those that fail are sent again on the new one, see {@link sendRequest}); a producer another
+   * publish has already replaced is not replaced again.
    */
-  private async renewProducer(): Promise<void> {
-    const old = this.producer;
+  private async renewProducer(retired: Producer): Promise<void> {
+    if (this.producer !== retired) return;
     this.producer = this.createProducer();
     this.connected = false;
-    await old.disconnect().catch(() => undefined);
-    await this.connect();
+    this.connecting = undefined;
+    await Promise.allSettled([...(this.sending.get(retired) ?? [])]);
+    await retired.disconnect().catch(() => undefined);
   }
 
   get isConnected(): boolean {
@@ -97,13 +107,56 @@ export class EventPublisher {
   }
 
   async connect(): Promise<void> {
-    await this.producer.connect();
-    this.connected = true;
+    const producer = this.producer;
+    if (this.connecting?.producer !== producer) {
+      const done = producer.connect().then(() => {
+        if (this.producer === producer) this.connected = true;
+      });
+      const connecting = { producer, done };
+      this.connecting = connecting;
+      // A failed connection is not kept: the next caller tries again.
+      done.catch(() => {
+        if (this.connecting === connecting) this.connecting = undefined;
+      });
+    }
+    await this.connecting.done;
   }
 
   async disconnect(): Promise<void> {
+    this.connecting = undefined;
     await this.producer.disconnect();
     this.connected = false;
+  }
+
+  /**
+   * Sends one request on the current producer. A request of several messages refused as too
+   * large renews the producer (see {@link renewProducer}) before the refusal is thrown. A send
+   * that fails on a producer another publish retired meanwhile (its sequence numbers rolled back,
+   * or its connection closed) is sent again on the new one: the broker may have written it, so
+   * its events may go out twice (at least once).
+   */
+  private async sendRequest(record: ProducerRecord): Promise<void> {
+    for (;;) {
+      // A loop: the producer may be renewed while this connects.
+      while (!this.connected) await this.connect();
+      const producer = this.producer;
+      const sending = producer.send(record);
+      const inFlight = this.sending.get(producer) ?? new Set<Promise<unknown>>();
+      this.sending.set(producer, inFlight.add(sending));
+      try {
+        await sending;
+        return;
+      } catch (error) {
+        if (isMessageTooLarge(error)) {
+          if (record.messages.length > 1) await this.renewProducer(producer);
+          throw error;
+        }
+        if (producer === this.producer) throw error;
+      } finally {
+        inFlight.delete(sending);
+        if (inFlight.size === 0 && this.sending.get(producer) === inFlight) this.sending.delete(producer);
+      }
+    }
   }
 
   /**
@@ -139,16 +192,14 @@ export class EventPublisher {
     const topic = topicName(topicKey, this.namespace);
     const spans = startSendSpans(topic, messages.map((m) => m.headers));
     try {
-      if (!this.connected) await this.connect();
       // In order, one request at a time (the producer keeps one in flight): a partition's events stay in sequence.
       const send = async (request: typeof messages, at: number): Promise<void> => {
         try {
-          await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: request });
+          await this.sendRequest({ topic, acks: -1, compression: CompressionTypes.None, messages: request });
         } catch (error) {
           if (!isMessageTooLarge(error)) throw error;
           // The topic allows less than KAFKA_PRODUCE_MAX_BYTES: halves, in order, down to the event that fits nowhere.
           if (request.length > 1) {
-            await this.renewProducer();
             const half = Math.ceil(request.length / 2);
             await send(request.slice(0, half), at);
             await send(request.slice(half), at + half);
