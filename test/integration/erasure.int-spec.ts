@@ -168,14 +168,20 @@ describe('erasure in ingest, on real PostgreSQL and Redis', () => {
     expect(bad.json.message).toMatch(/uuid/i);
   });
 
-  it('keeps the Redis mirror equal to the table: lost members come back, stray ones go', async () => {
+  it('keeps the Redis mirror equal to the table: lost members come back (and the answers cached for them meanwhile go), stray ones go', async () => {
     const mirror = app.get(SuppressionMirror);
     const expected = personIdentities.map(hash).sort();
     expect(await mirror.syncOnce()).toBe('in_step');
 
+    // Redis lost the set, and meanwhile the enricher cached the erased person's answers again.
     await redis.del(SUPPRESSED_IDENTITIES_KEY);
+    const erasedEntries = [`person:email:${person.email}`, `person:linkedin:${person.slug}`, 'person:email:jd@home.example'];
+    const otherEntries = ['person:email:someone.else@acme.example', 'person:linkedin:someone-else', 'company:domain:acme.example'];
+    for (const key of [...erasedEntries, ...otherEntries]) await redis.set(key, '{"found":true}');
     expect(await mirror.syncOnce()).toBe('added');
     expect((await redis.smembers(SUPPRESSED_IDENTITIES_KEY)).sort()).toEqual(expected);
+    expect(await redis.exists(...erasedEntries)).toBe(0);
+    expect(await redis.exists(...otherEntries)).toBe(otherEntries.length);
 
     await redis.sadd(SUPPRESSED_IDENTITIES_KEY, 'f'.repeat(64));
     expect(await mirror.syncOnce()).toBe('rebuilt');

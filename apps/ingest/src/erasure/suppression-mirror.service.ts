@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, IngestEnv } from '@leadpipe/config';
-import { REDIS, SUPPRESSED_IDENTITIES_KEY } from '@leadpipe/persistence';
+import { identityOfPersonCacheKey, PERSON_CACHE_KEYS_PATTERN, REDIS, SUPPRESSED_IDENTITIES_KEY, suppressionHash } from '@leadpipe/persistence';
 import { ErasureMetrics } from './erasure.metrics';
 
 const PAGE = 5_000;
@@ -20,6 +20,12 @@ export type MirrorSync = 'in_step' | 'added' | 'rebuilt';
  * members than rows means some were lost (they are added again, nothing is removed); more
  * means suppressions were lifted in the table or an erasure rolled back (the set is rebuilt
  * aside and swapped in, so it is never seen half-filled).
+ *
+ * While members were missing the enricher could buy and cache an erased person's answers, so
+ * adding them back is followed by a sweep of the person entries in the cache: those of a
+ * suppressed identity are deleted. The sweep starts once the set is complete, so an entry the
+ * enricher writes during it is refused by the set (its writes check it atomically) and every
+ * entry written before is seen by the scan.
  */
 @Injectable()
 export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -56,7 +62,8 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
     if (members === rows) return 'in_step';
     if (members < rows) {
       await this.eachPage((hashes) => this.redis.sadd(SUPPRESSED_IDENTITIES_KEY, ...hashes));
-      this.record('added', rows, members);
+      const purged = await this.purgeSuppressedPeople();
+      this.record('added', rows, members, `; ${purged} cached answers of suppressed people deleted`);
       return 'added';
     }
     const aside = `${SUPPRESSED_IDENTITIES_KEY}:rebuild:${randomUUID()}`;
@@ -76,9 +83,29 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
     return 'rebuilt';
   }
 
-  private record(result: MirrorSync, rows: number, members: number): void {
+  private record(result: MirrorSync, rows: number, members: number, more = ''): void {
     this.metrics.mirrorRepairs.inc();
-    this.logger.warn(`suppression mirror ${result}: Redis had ${members} of ${rows} suppressions`);
+    this.logger.warn(`suppression mirror ${result}: Redis had ${members} of ${rows} suppressions${more}`);
+  }
+
+  /** Deletes the person entries of the cache whose identity is in the set; returns how many. */
+  private async purgeSuppressedPeople(): Promise<number> {
+    // SCAN neither adds the connection's key prefix to its pattern nor strips it from the keys.
+    const prefix = this.config.REDIS_KEY_PREFIX;
+    const stream = this.redis.scanStream({ match: `${globEscape(prefix)}${PERSON_CACHE_KEYS_PATTERN}`, count: 1_000 });
+    let purged = 0;
+    for await (const page of stream as AsyncIterable<string[]>) {
+      const entries = page.flatMap((prefixed) => {
+        const key = prefixed.slice(prefix.length);
+        const identity = identityOfPersonCacheKey(key);
+        return identity === null ? [] : [{ key, hash: suppressionHash(identity, this.config.SUPPRESSION_PEPPER) }];
+      });
+      if (entries.length === 0) continue;
+      const suppressed = await this.redis.smismember(SUPPRESSED_IDENTITIES_KEY, ...entries.map((e) => e.hash));
+      const doomed = entries.filter((_, i) => suppressed[i] === 1).map((e) => e.key);
+      if (doomed.length > 0) purged += await this.redis.del(...doomed);
+    }
+    return purged;
   }
 
   private async eachPage(handle: (hashes: string[]) => Promise<unknown>): Promise<void> {
@@ -110,4 +137,9 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
         .finally(() => this.schedule(this.config.INGEST_SUPPRESSION_SYNC_MS));
     }, delayMs);
   }
+}
+
+/** `text` matched literally by a Redis glob pattern. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
