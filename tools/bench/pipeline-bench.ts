@@ -39,6 +39,8 @@ export interface PipelineBenchOptions {
   serviceNodeArgs?: string[];
   /** Extra environment for every service (e.g. `KAFKA_FETCH_MAX_WAIT_MS`), over the benchmark's own settings. */
   serviceEnv?: Record<string, string>;
+  /** SQL run on the benchmark's database after its migrations, to measure a schema change (e.g. an index dropped). */
+  setupSql?: string;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -204,6 +206,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
   const profileDir = options.cpuProfile ? join(env.logDir, 'cpu-profiles') : undefined;
   try {
     await env.setUp();
+    if (options.setupSql) await env.db.query(options.setupSql);
     // No rate limit and no latency: after the warm-up the provider is not called at all, and
     // during it, it answers at once.
     simulator = await createNetrowsSimulator({ port: 0, rateLimitPerMinute: 0, notFoundShare: 0, apiKeys: [API_KEY] });

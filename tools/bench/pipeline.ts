@@ -4,8 +4,9 @@
  * during the warm-up that fills the cache), so the figures are the pipeline's own.
  *
  *   npm run build && npm run bench:pipeline -- [--leads 100000] [--quick] [--rate 1000] [--profile]
- *     [--node-arg=--max-semi-space-size=64 ...] [--env KAFKA_FETCH_MAX_WAIT_MS=50 ...]
+ *     [--node-arg=--max-semi-space-size=64 ...] [--env KAFKA_FETCH_MAX_WAIT_MS=50 ...] [--sql schema-change.sql]
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
 import { formatPipelineResult, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
@@ -25,6 +26,7 @@ function options(): PipelineBenchOptions {
       profile: { type: 'boolean', default: false },
       'node-arg': { type: 'string', multiple: true },
       env: { type: 'string', multiple: true },
+      sql: { type: 'string' },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -45,6 +47,7 @@ function options(): PipelineBenchOptions {
     cpuProfile: values.profile ?? false,
     serviceNodeArgs: values['node-arg'] ?? [],
     serviceEnv: parseEnvPairs(values.env),
+    setupSql: values.sql === undefined ? undefined : readFileSync(values.sql, 'utf8'),
     log: (line) => console.log(line),
   };
 }
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   const config = loadConfig(commonEnvSchema);
   const tuning = [...(opts.serviceNodeArgs ?? []), ...Object.entries(opts.serviceEnv ?? {}).map(([k, v]) => `${k}=${v}`)];
   console.log(
-    `pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}${tuning.length > 0 ? `, services with ${tuning.join(' ')}` : ''}`,
+    `pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}${tuning.length > 0 ? `, services with ${tuning.join(' ')}` : ''}${opts.setupSql ? ', with the --sql file applied after the migrations' : ''}`,
   );
   const result = await runPipelineBench(opts, { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
   console.log('');
