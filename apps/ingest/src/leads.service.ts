@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { HEADERS, identityKeyOf, LeadReceived } from '@leadpipe/contracts';
 import { activeTraceHeaders } from '@leadpipe/observability';
-import { EnrichmentEntity, LeadEntity, transactionAgainstErasure } from '@leadpipe/persistence';
+import { EnrichmentEntity, jsonbArrayParam, LeadEntity, transactionAgainstErasure } from '@leadpipe/persistence';
 import { CreateLeadBody } from './create-lead.dto';
 import { IngestMetrics } from './ingest.metrics';
 import { encodeCursor, LeadListQuery } from './lead-list.query';
@@ -209,7 +209,7 @@ export class LeadsService implements OnModuleInit, OnModuleDestroy {
        ),
        queued AS (${outboxInsert('NOT EXISTS (SELECT 1 FROM suppressed)')})
        SELECT identity_hash FROM suppressed`,
-      [...outboxParams(events, correlationId), JSON.stringify(leads), importId ?? null, [...new Set(hashesByLead.flat())]],
+      [...outboxParams(events, correlationId), jsonbArrayParam(leads), importId ?? null, [...new Set(hashesByLead.flat())]],
     );
     this.suppressions.refuseAmong(hashesByLead, new Set(suppressed.map((row) => row.identity_hash)));
   }
@@ -416,12 +416,12 @@ const outboxInsert = (when = 'true'): string => `INSERT INTO outbox (topic_key, 
    WHERE ${when}
    ORDER BY e.n`;
 
-function outboxParams(events: readonly LeadReceived[], correlationId: string): [string, string] {
+function outboxParams(events: readonly LeadReceived[], correlationId: string): [Buffer, string] {
   const rows = events.map((event) => ({
     topic_key: event.priority === 'high' ? 'leadReceivedPriority' : 'leadReceived',
     message_key: event.identityKey,
     payload: event,
   }));
   // The request's trace (when tracing is on) travels with the events: the relay's send continues it.
-  return [JSON.stringify(rows), JSON.stringify({ ...activeTraceHeaders(), [HEADERS.correlationId]: correlationId })];
+  return [jsonbArrayParam(rows), JSON.stringify({ ...activeTraceHeaders(), [HEADERS.correlationId]: correlationId })];
 }

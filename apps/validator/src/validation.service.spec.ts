@@ -28,7 +28,8 @@ function harness(storedLeads: Array<StoredInput & { id: string }> = []) {
     query: async (sql: string, params: unknown[] = []) => {
       if (sql.startsWith('SELECT id, email')) return storedLeads;
       if (!sql.includes('jsonb_to_recordset')) return [];
-      const rows = JSON.parse(params[0] as string) as Written[];
+      // The round's rows: one jsonb parameter in PostgreSQL's binary format (a version byte, then the JSON).
+      const rows = JSON.parse((params[0] as Buffer).subarray(1).toString('utf8')) as Written[];
       queries.push({ sql, rows });
       return rows.map((row) => ({ id: row.id }));
     },

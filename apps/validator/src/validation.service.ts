@@ -5,7 +5,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { APP_CONFIG, ValidatorEnv } from '@leadpipe/config';
 import { identityKeysOf, LeadEnriched, LeadValidated } from '@leadpipe/contracts';
 import { ConsumedEvent, EventPublisher, forwardHeaders, OutgoingEvent, Outcome, processed, skipped } from '@leadpipe/kafka';
-import { suppressionHash, transactionAgainstErasure } from '@leadpipe/persistence';
+import { jsonbArrayParam, suppressionHash, transactionAgainstErasure } from '@leadpipe/persistence';
 import { NetrowsCompany, NetrowsPerson } from '@leadpipe/netrows';
 import { invalidReasons, normaliseCompany, normalisePerson } from './lead-normaliser';
 import { ScorePart, scoreLead } from './lead-scorer';
@@ -198,7 +198,7 @@ export class ValidationService {
          WHERE enrichments.fetched_at <= EXCLUDED.fetched_at
        )
        SELECT id FROM written`,
-      [JSON.stringify(input)],
+      [jsonbArrayParam(input)],
     );
     const writtenIds = new Set(written.map((w) => w.id));
     for (const { row, i } of round) if (!writtenIds.has(row.event.value.leadId)) stale.add(i);

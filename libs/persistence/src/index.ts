@@ -10,3 +10,4 @@ export * from './persistence.module';
 export * from './redis.module';
 export * from './suppression';
 export * from './cache-keys';
+export * from './jsonb-param';
