@@ -19,6 +19,10 @@
 #   KAFKA_START_TIMEOUT   seconds to wait for the broker to answer, default 90
 #   KAFKA_STOP_TIMEOUT    seconds between SIGTERM and SIGKILL, default 30
 #   KAFKA_HEAP_OPTS       default "-Xms256m -Xmx512m"
+#   KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR
+#                         default 1. Tests only: above 1 this single broker cannot create
+#                         __consumer_offsets, so no group finds a coordinator (the
+#                         consumer-coordinator integration test makes that happen on purpose)
 #
 # Topics are not created here: the Node code creates them with the kafkajs admin.
 set -euo pipefail
@@ -52,6 +56,11 @@ if [[ "$HOST" == "$first_broker" || ! "$PORT" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 CONTROLLER_PORT=$((PORT + 1))
+OFFSETS_RF="${KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR:-1}"
+if [[ ! "$OFFSETS_RF" =~ ^[1-9][0-9]*$ ]]; then
+  echo "kafka: KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR must be a positive integer, got '$OFFSETS_RF'" >&2
+  exit 2
+fi
 
 log() { echo "kafka: $*" >&2; }
 
@@ -166,7 +175,7 @@ log.dirs=${DATA_DIR}
 
 # One broker: every internal topic must have replication factor 1, or consumer
 # groups never get a coordinator ("The group coordinator is not available").
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=${OFFSETS_RF}
 offsets.topic.num.partitions=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1

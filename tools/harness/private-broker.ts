@@ -18,13 +18,14 @@ export class PrivateBroker {
   brokers = '';
   private runDir = '';
 
-  async start(): Promise<void> {
+  /** Starts (or restarts) the broker; `env` reaches `scripts/kafka.sh` (for its test-only settings). */
+  async start(env: Record<string, string> = {}): Promise<void> {
     if (!this.brokers) {
       const port = await freePort();
       this.brokers = `127.0.0.1:${port}`;
       this.runDir = join(ROOT, '.run', `broker-${port}`);
     }
-    await this.script('start');
+    await this.script('start', env);
   }
 
   /** Graceful stop (SIGTERM, the broker's controlled shutdown). */
@@ -67,9 +68,9 @@ export class PrivateBroker {
     rmSync(this.runDir, { recursive: true, force: true });
   }
 
-  private async script(command: string): Promise<void> {
+  private async script(command: string, env: Record<string, string> = {}): Promise<void> {
     await run('bash', [SCRIPT, command], {
-      env: { ...process.env, KAFKA_BROKERS: this.brokers, LEADPIPE_RUN_DIR: this.runDir },
+      env: { ...process.env, ...env, KAFKA_BROKERS: this.brokers, LEADPIPE_RUN_DIR: this.runDir },
       timeout: 180_000,
     });
   }
