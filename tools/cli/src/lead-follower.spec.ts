@@ -161,8 +161,9 @@ describe('followLeads', () => {
   });
 
   it('takes a last look at the deadline instead of reporting a state a whole pause old', async () => {
-    // Far below the pause: only a look taken at the deadline can see the lead finish.
-    const deadline = Date.now() + 300;
+    // Far below the pause: only a look taken at the deadline can see the lead finish. A second:
+    // the first round must begin before it, even on a busy machine.
+    const deadline = Date.now() + 1_000;
     const leads: TrackedLead[] = [{ row: 1, id: 'lead-1', input: { email: 'a@b.co' }, view: null }];
     let looks = 0;
     const finishesAtDeadline = {

@@ -121,12 +121,15 @@ export async function followLeads(
     }
   };
 
+  // The last pause ended at the deadline: a timer may wake a millisecond before the clock says
+  // so, and a round begun then would be cut off by the deadline before looking at anything.
+  let sleptToDeadline = false;
   for (;;) {
     if (settled === leads.length) return finish('all-settled');
     if (aborted()) return finish('aborted');
     // Once the deadline has passed, one last full pass reports states as of the timeout rather
     // than as of the previous round, which may be a whole pause old.
-    const lastLook = now() >= options.deadline;
+    const lastLook = sleptToDeadline || now() >= options.deadline;
 
     rounds += 1;
     const before = settled;
@@ -148,7 +151,9 @@ export async function followLeads(
 
     pauseMs = settled > before ? interval.minMs : Math.min(interval.maxMs, Math.round(pauseMs * interval.factor));
     const pause = Math.max(pauseMs, listPages * PAUSE_PER_LIST_PAGE_MS);
-    await abortableSleep(Math.min(pause, Math.max(0, options.deadline - now())), options.signal);
+    const untilDeadline = Math.max(0, options.deadline - now());
+    sleptToDeadline = pause >= untilDeadline;
+    await abortableSleep(Math.min(pause, untilDeadline), options.signal);
   }
 }
 

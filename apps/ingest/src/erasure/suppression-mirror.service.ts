@@ -63,7 +63,7 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
     if (members < rows) {
       await this.eachPage((hashes) => this.redis.sadd(SUPPRESSED_IDENTITIES_KEY, ...hashes));
       const purged = await this.purgeSuppressedPeople();
-      this.record('added', rows, members, `; ${purged} cached answers of suppressed people deleted`);
+      this.record('added', rows, members, purged);
       return 'added';
     }
     const aside = `${SUPPRESSED_IDENTITIES_KEY}:rebuild:${randomUUID()}`;
@@ -83,9 +83,11 @@ export class SuppressionMirror implements OnApplicationBootstrap, BeforeApplicat
     return 'rebuilt';
   }
 
-  private record(result: MirrorSync, rows: number, members: number, more = ''): void {
+  /** Counts and logs a repair; `purged`: the cached answers of suppressed people the sweep after it deleted. */
+  private record(result: MirrorSync, rows: number, members: number, purged?: number): void {
     this.metrics.mirrorRepairs.inc();
-    this.logger.warn(`suppression mirror ${result}: Redis had ${members} of ${rows} suppressions${more}`);
+    const swept = purged === undefined ? '' : `; ${purged} cached answers of suppressed people deleted`;
+    this.logger.warn(`suppression mirror ${result}: Redis had ${members} of ${rows} suppressions${swept}`);
   }
 
   /** Deletes the person entries of the cache whose identity is in the set; returns how many. */
