@@ -3,8 +3,10 @@
  * ingest alone (with PostgreSQL, and its outbox relay shipping to Kafka as in production), in a
  * private namespace. Every lead is unique (autocannon puts a fresh id into each e-mail).
  *
- *   npm run build && npm run bench:ingest -- [--seconds 15] [--connections 16] [--batch 100]
+ *   npm run build && npm run bench:ingest -- [--seconds 15] [--connections 16] [--batch 100] [--profile]
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
@@ -14,6 +16,8 @@ interface Options {
   seconds: number;
   connections: number;
   batch: number;
+  /** Run ingest with `--cpu-prof`; the profile is written when it stops. */
+  profile: boolean;
 }
 
 function options(): Options {
@@ -22,6 +26,7 @@ function options(): Options {
       seconds: { type: 'string', default: '15' },
       connections: { type: 'string', default: '16' },
       batch: { type: 'string', default: '100' },
+      profile: { type: 'boolean', default: false },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -33,6 +38,7 @@ function options(): Options {
     seconds: number('seconds', values.seconds, 1, 3_600),
     connections: number('connections', values.connections, 1, 1_000),
     batch: number('batch', values.batch, 1, 1_000),
+    profile: values.profile ?? false,
   };
 }
 
@@ -64,7 +70,10 @@ async function main(): Promise<void> {
   try {
     console.log(`ingest HTTP benchmark ${env.id}: ${opts.seconds} s per route, ${opts.connections} connections, batches of ${opts.batch}`);
     await env.setUp();
-    const ingest = await env.start('ingest', { DATABASE_POOL_SIZE: '10', INGEST_THROTTLE_PER_MINUTE: '100000000' });
+    const profileDir = opts.profile ? join(env.logDir, 'cpu-profiles') : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=ingest.cpuprofile'] : [];
+    const ingest = await env.start('ingest', { DATABASE_POOL_SIZE: '10', INGEST_THROTTLE_PER_MINUTE: '100000000' }, nodeArgs);
     const run = async (route: string, body: () => string, leadsPerRequest: number): Promise<Figures> => {
       const target = (duration: number): autocannon.Options => ({
         url: `${ingest.url}${route}`,
@@ -86,6 +95,7 @@ async function main(): Promise<void> {
     console.log('result');
     print(single);
     print(batch);
+    if (profileDir) console.log(`  CPU profile       ${profileDir} (written when ingest stops; summarise: npm run bench:cpu-profile -- <dir>)`);
   } finally {
     await env.dispose().catch((error: unknown) => console.error(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`));
     console.log(`cleaned up ${env.id} (logs in ${env.logDir})`);
