@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
 import { Kafka } from 'kafkajs';
-import { consumerGroupId, createKafka, ensureTopics, parseBrokers } from '@leadpipe/kafka';
+import { consumerGroupId, createKafka, ensureTopics, parseBrokers, TopicConfigs } from '@leadpipe/kafka';
 import { TOPICS, TopicKey, topicName } from '@leadpipe/contracts';
 import { migrate } from '@leadpipe/persistence';
 import { waitFor } from './wait-for';
@@ -16,6 +16,8 @@ export interface IsolatedEnvOptions {
   idPrefix?: string;
   /** LOG_LEVEL of the services started in this env. */
   serviceLogLevel?: string;
+  /** Settings of this env's topics, given when they are created (see `ensureTopics`). */
+  topicConfigs?: TopicConfigs;
 }
 
 /**
@@ -33,6 +35,7 @@ export class IsolatedEnv {
   readonly kafka: Kafka;
   db!: DataSource;
   private readonly serviceLogLevel: string;
+  private readonly topicConfigs: TopicConfigs;
 
   constructor(options: IsolatedEnvOptions) {
     this.id = `${options.idPrefix ?? 't'}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -41,6 +44,7 @@ export class IsolatedEnv {
     this.brokers = options.brokers;
     this.redisUrl = options.redisUrl;
     this.serviceLogLevel = options.serviceLogLevel ?? 'warn';
+    this.topicConfigs = options.topicConfigs ?? {};
     this.kafka = createKafka({ brokers: parseBrokers(this.brokers), clientId: `leadpipe-${this.id}` });
     const base = new URL(options.databaseUrl);
     base.pathname = `/leadpipe_${this.id}`;
@@ -53,7 +57,7 @@ export class IsolatedEnv {
 
   async setUp(): Promise<void> {
     await migrate(this.databaseUrl);
-    await ensureTopics(this.kafka, this.namespace);
+    await ensureTopics(this.kafka, this.namespace, 1, this.topicConfigs);
     this.db = new DataSource({ type: 'postgres', url: this.databaseUrl, extra: { max: 3 } });
     await this.db.initialize();
   }

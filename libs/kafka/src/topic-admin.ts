@@ -10,21 +10,28 @@ import { TOPIC_PARTITIONS, TopicKey, TOPICS, topicName } from '@leadpipe/contrac
  */
 export const DEAD_LETTER_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
-const TOPIC_CONFIGS: Partial<Record<TopicKey, Array<{ name: string; value: string }>>> = {
+/** Topic-level settings (`max.message.bytes`, `retention.ms`, …) by topic. */
+export type TopicConfigs = Partial<Record<TopicKey, Array<{ name: string; value: string }>>>;
+
+const TOPIC_CONFIGS: TopicConfigs = {
   deadLetter: [{ name: 'max.message.bytes', value: String(DEAD_LETTER_MAX_MESSAGE_BYTES) }],
 };
 
 /**
  * Creates the pipeline's topics when they are missing (topic auto-creation is off on our
  * brokers). Safe to call from every replica at boot: existing topics are left alone.
+ *
+ * `configs` are set on the topics this creates, over the defaults of the same name. They are
+ * part of the topic's creation, so the broker enforces them from the first record; an
+ * `alterConfigs` afterwards reaches the broker a moment after it answers.
  */
-export async function ensureTopics(kafka: Kafka, namespace: string, replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(kafka: Kafka, namespace: string, replicationFactor = 1, configs: TopicConfigs = {}): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = (Object.keys(TOPICS) as TopicKey[])
-      .map((key) => ({ topic: topicName(key, namespace), numPartitions: TOPIC_PARTITIONS[key], configEntries: TOPIC_CONFIGS[key] ?? [] }))
+      .map((key) => ({ topic: topicName(key, namespace), numPartitions: TOPIC_PARTITIONS[key], configEntries: mergeConfigs(TOPIC_CONFIGS[key], configs[key]) }))
       .filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       await admin.createTopics({
@@ -36,4 +43,10 @@ export async function ensureTopics(kafka: Kafka, namespace: string, replicationF
   } finally {
     await admin.disconnect();
   }
+}
+
+/** `defaults` with the entries of `overrides` in place of those of the same name. */
+function mergeConfigs(defaults: TopicConfigs[TopicKey] = [], overrides: TopicConfigs[TopicKey] = []): Array<{ name: string; value: string }> {
+  const names = new Set(overrides.map((entry) => entry.name));
+  return [...defaults.filter((entry) => !names.has(entry.name)), ...overrides];
 }

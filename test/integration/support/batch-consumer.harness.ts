@@ -25,10 +25,14 @@ export type ConsumerOverrides = Partial<Omit<BatchConsumerOptions, 'kafka' | 'na
  * `dispose()`.
  */
 export class BatchConsumerHarness {
-  readonly env = new TestEnv();
+  readonly env: TestEnv;
   readonly logger = new RecordingLogger();
   publisher!: EventPublisher;
   private readonly closables: Array<{ stop(): Promise<void> }> = [];
+
+  constructor(envOptions: ConstructorParameters<typeof TestEnv>[0] = {}) {
+    this.env = new TestEnv(envOptions);
+  }
 
   get receivedTopic(): string {
     return this.env.topic('leadReceived');
