@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * CPU time (user + system) of processes, read from /proc, for splitting a benchmark's cost
- * between the pipeline's services and the infrastructure they share the machine with. Linux only;
- * elsewhere every figure is 0.
+ * CPU time (user + system) and minor page faults of processes, read from /proc, for splitting a
+ * benchmark's cost between the pipeline's services and the infrastructure they share the machine
+ * with. Linux only; elsewhere every figure is 0. Page faults are counted because on some virtual
+ * machines each costs microseconds of system time (see `machine-reference.ts`).
  */
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node supports.
@@ -16,45 +17,54 @@ function componentOf(comm: string): string | null {
   return null;
 }
 
-/** utime + stime of one process in seconds, and its command name; null once it has exited. */
-function processCpu(pid: number): { comm: string; seconds: number } | null {
+/** What a process has used so far: CPU seconds (user + system) and minor page faults. */
+export interface Usage {
+  seconds: number;
+  faults: number;
+}
+
+/** The usage of one process, and its command name; null once it has exited. */
+function processCpu(pid: number): (Usage & { comm: string }) | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
-    // Fields after the command: state is [0], utime [11], stime [12].
-    return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    // Fields after the command: state is [0], minflt [7], utime [11], stime [12].
+    return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND, faults: Number(fields[7]) };
   } catch {
     return null;
   }
 }
 
-/** Busy and total time of the whole machine (all CPUs), from /proc/stat. */
-function machineCpu(): { busy: number; total: number } {
+/** Busy and total time of the whole machine (all CPUs), from /proc/stat, and its page faults (/proc/vmstat). */
+function machineCpu(): { busy: number; total: number; faults: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
     const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = user + nice + system + irq + softirq + steal;
-    return { busy: busy / TICKS_PER_SECOND, total: (busy + idle + iowait) / TICKS_PER_SECOND };
+    const pgfault = /^pgfault (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'));
+    return { busy: busy / TICKS_PER_SECOND, total: (busy + idle + iowait) / TICKS_PER_SECOND, faults: pgfault ? Number(pgfault[1]) : 0 };
   } catch {
-    return { busy: 0, total: 0 };
+    return { busy: 0, total: 0, faults: 0 };
   }
 }
 
 export interface CpuSnapshot {
-  /** Seconds per named process (the services, by pid). */
-  named: Map<string, number>;
-  /** Seconds per shared component, per pid (a pid is counted from the first snapshot that sees it). */
-  shared: Map<string, Map<number, number>>;
-  self: NodeJS.CpuUsage;
-  machine: { busy: number; total: number };
+  /** Usage per named process (the services, by pid). */
+  named: Map<string, Usage>;
+  /** Usage per shared component, per pid (a pid is counted from the first snapshot that sees it). */
+  shared: Map<string, Map<number, Usage>>;
+  self: Usage;
+  machine: { busy: number; total: number; faults: number };
 }
 
+const NONE: Usage = { seconds: 0, faults: 0 };
+
 export function cpuSnapshot(named: ReadonlyMap<string, number | undefined>): CpuSnapshot {
-  const namedSeconds = new Map<string, number>();
-  for (const [name, pid] of named) namedSeconds.set(name, pid === undefined ? 0 : (processCpu(pid)?.seconds ?? 0));
-  const shared = new Map<string, Map<number, number>>();
+  const namedUsage = new Map<string, Usage>();
+  for (const [name, pid] of named) namedUsage.set(name, (pid !== undefined && processCpu(pid)) || NONE);
+  const shared = new Map<string, Map<number, Usage>>();
   let pids: number[] = [];
   try {
     pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
@@ -66,14 +76,20 @@ export function cpuSnapshot(named: ReadonlyMap<string, number | undefined>): Cpu
     const component = cpu && componentOf(cpu.comm);
     if (!cpu || !component) continue;
     if (!shared.has(component)) shared.set(component, new Map());
-    shared.get(component)!.set(pid, cpu.seconds);
+    shared.get(component)!.set(pid, cpu);
   }
-  return { named: namedSeconds, shared, self: process.cpuUsage(), machine: machineCpu() };
+  const self = process.resourceUsage();
+  return {
+    named: namedUsage,
+    shared,
+    self: { seconds: (self.userCPUTime + self.systemCPUTime) / 1e6, faults: self.minorPageFault },
+    machine: machineCpu(),
+  };
 }
 
 export interface CpuFigures {
-  /** CPU seconds spent between the snapshots, by process or component, highest first. */
-  seconds: Array<{ what: string; seconds: number }>;
+  /** CPU seconds spent and minor page faults taken between the snapshots, by process or component, highest CPU first. */
+  seconds: Array<{ what: string } & Usage>;
   /** Busy share of the whole machine over the interval (0..1), all processes included. */
   machineBusy: number;
 }
@@ -84,20 +100,26 @@ export interface CpuFigures {
  * are counted from zero. The machine's busy time not accounted for comes last, as `other`.
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLabel: string): CpuFigures {
+  const spent = (end: Usage, start: Usage = NONE): Usage => ({ seconds: end.seconds - start.seconds, faults: end.faults - start.faults });
   const seconds: CpuFigures['seconds'] = [];
-  for (const [name, end] of after.named) seconds.push({ what: name, seconds: end - (before.named.get(name) ?? 0) });
+  for (const [name, end] of after.named) seconds.push({ what: name, ...spent(end, before.named.get(name)) });
   for (const [component, pids] of after.shared) {
-    let total = 0;
-    for (const [pid, end] of pids) total += end - (before.shared.get(component)?.get(pid) ?? 0);
-    seconds.push({ what: component, seconds: total });
+    const total = { ...NONE };
+    for (const [pid, end] of pids) {
+      const used = spent(end, before.shared.get(component)?.get(pid));
+      total.seconds += used.seconds;
+      total.faults += used.faults;
+    }
+    seconds.push({ what: component, ...total });
   }
-  seconds.push({ what: benchmarkLabel, seconds: (after.self.user + after.self.system - before.self.user - before.self.system) / 1e6 });
+  seconds.push({ what: benchmarkLabel, ...spent(after.self, before.self) });
   seconds.sort((a, b) => b.seconds - a.seconds);
   // What the machine did besides: processes that exited in between (PostgreSQL's autovacuum
   // workers come and go), everything else running, and the kernel's own threads.
   const busy = after.machine.busy - before.machine.busy;
-  const counted = seconds.reduce((sum, c) => sum + c.seconds, 0);
-  seconds.push({ what: 'other (exited, kernel, rest)', seconds: Math.max(0, busy - counted) });
+  const faults = after.machine.faults - before.machine.faults;
+  const counted = seconds.reduce((sum, c) => ({ seconds: sum.seconds + c.seconds, faults: sum.faults + c.faults }), { ...NONE });
+  seconds.push({ what: 'other (exited, kernel, rest)', seconds: Math.max(0, busy - counted.seconds), faults: Math.max(0, faults - counted.faults) });
   const total = after.machine.total - before.machine.total;
   return { seconds, machineBusy: total > 0 ? busy / total : 0 };
 }

@@ -462,8 +462,10 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     ...r.stages.map((s) => `    ${s.stage.padEnd(28)} ${`${num(s.sustainedPerSecond)}/s`.padStart(12)} ${`${num(s.overallPerSecond)}/s`.padStart(12)} ${`${num(s.doneAfterSeconds, 1)} s`.padStart(12)}`),
     '  peak RSS                       sampled     VmHWM',
     ...r.memory.map((m) => `    ${m.service.padEnd(28)} ${mb(m.peakSampledRss).padStart(7)} ${mb(m.hwm).padStart(9)}`),
-    `  CPU in the measured run          seconds   per 1 000 leads   (machine busy ${num(r.cpu.machineBusy * 100)} %)`,
-    ...r.cpu.seconds.map((c) => `    ${c.what.padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / r.leads, 2)} s`.padStart(14)}`),
+    `  CPU in the measured run          seconds   per 1 000 leads   page faults per lead   (machine busy ${num(r.cpu.machineBusy * 100)} %)`,
+    ...r.cpu.seconds.map(
+      (c) => `    ${c.what.padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / r.leads, 2)} s`.padStart(14)} ${num(c.faults / r.leads, 1).padStart(18)}`,
+    ),
     ...(r.cpuProfileDir ? [`${pad('CPU profiles')}${r.cpuProfileDir} (summarise: npm run bench:cpu-profile -- <dir>)`] : []),
   ];
 }
