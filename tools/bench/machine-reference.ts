@@ -8,10 +8,10 @@ import { cpus } from 'node:os';
  * (serialising, parsing and hashing events of a few kilobytes); lower is faster.
  *
  * And the cost of a page fault: the time to touch fresh pages of memory, which the kernel
- * (and, under some hypervisors, the host) maps one at a time. It is about 0.1–0.3 µs on bare
- * metal and has been 14 µs on VMs of this project's CI kind, where PostgreSQL's backends and the
- * services take thousands of faults a second under load: the arithmetic line alone did not
- * predict the pipeline's throughput.
+ * (and, under some hypervisors, the host) maps one at a time. It is well under a microsecond on
+ * bare metal and has been 13–20 µs on a VM of this project's CI kind, where PostgreSQL's backends
+ * and the services take thousands of faults a second under load: the arithmetic line alone did
+ * not predict the pipeline's throughput.
  */
 export interface MachineReference {
   /** Median of three timed passes, in milliseconds. */
@@ -82,6 +82,6 @@ export function measureMachineReference(): MachineReference {
 export function formatMachineReference(ref: MachineReference): string {
   return (
     `machine: ${ref.cores} × ${ref.cpu}, Node ${ref.node}; reference workload ${ref.ms} ms (${ITERATIONS} events of 5 kB serialised, parsed and hashed on one core; lower is faster); ` +
-    `page fault ${ref.pageFaultMicros} µs (fresh memory touched a page at a time; 0.1–0.3 µs on bare metal)`
+    `page fault ${ref.pageFaultMicros} µs (fresh memory touched a page at a time; well under 1 µs on bare metal)`
   );
 }
