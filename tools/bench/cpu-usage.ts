@@ -123,3 +123,20 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLab
   const total = after.machine.total - before.machine.total;
   return { seconds, machineBusy: total > 0 ? busy / total : 0 };
 }
+
+/**
+ * A line for the operator when PostgreSQL's page faults are a visible cost: many faults per lead
+ * on a machine where a fault is slow (its glibc `malloc` gives back what each statement frees;
+ * the README's "PostgreSQL's memory allocator"). Null otherwise.
+ */
+export function postgresFaultHint(cpu: CpuFigures, leads: number, pageFaultMicros: number): string | null {
+  const postgres = cpu.seconds.find((c) => c.what === 'postgres');
+  if (!postgres || leads <= 0) return null;
+  const perLead = postgres.faults / leads;
+  const cpuSecondsPerThousand = (perLead * pageFaultMicros) / 1000;
+  if (perLead < 8 || cpuSecondsPerThousand < 0.02) return null;
+  return (
+    `PostgreSQL took ${perLead.toFixed(1)} page faults per lead at ${pageFaultMicros} µs each (about ${cpuSecondsPerThousand.toFixed(2)} CPU-s per 1 000 leads): ` +
+    `its server's MALLOC_* settings remove most of them (README, "PostgreSQL's memory allocator")`
+  );
+}

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
 import { formatPipelineResult, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
 import { parseEnvPairs } from './bench-env';
+import { postgresFaultHint } from './cpu-usage';
 import { formatMachineReference, measureMachineReference } from './machine-reference';
 
 const QUICK_LEADS = 2_000;
@@ -61,10 +62,13 @@ async function main(): Promise<void> {
     `pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}${tuning.length > 0 ? `, services with ${tuning.join(' ')}` : ''}${opts.setupSql ? ', with the --sql file applied after the migrations' : ''}`,
   );
   // Timed before anything starts: the machine is as quiet as it will be.
-  console.log(formatMachineReference(measureMachineReference()));
+  const machine = measureMachineReference();
+  console.log(formatMachineReference(machine));
   const result = await runPipelineBench(opts, { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
   console.log('');
   for (const line of formatPipelineResult(result)) console.log(line);
+  const hint = postgresFaultHint(result.cpu, result.leads, machine.pageFaultMicros);
+  if (hint) console.log(`hint: ${hint}`);
   console.log(`cleaned up ${result.id} (logs in ${result.logDir})`);
 }
 
