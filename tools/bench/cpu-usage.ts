@@ -60,6 +60,8 @@ export interface CpuSnapshot {
 }
 
 const NONE: Usage = { seconds: 0, faults: 0 };
+const plus = (a: Usage, b: Usage): Usage => ({ seconds: a.seconds + b.seconds, faults: a.faults + b.faults });
+const minus = (end: Usage, start: Usage = NONE): Usage => ({ seconds: end.seconds - start.seconds, faults: end.faults - start.faults });
 
 export function cpuSnapshot(named: ReadonlyMap<string, number | undefined>): CpuSnapshot {
   const namedUsage = new Map<string, Usage>();
@@ -100,25 +102,20 @@ export interface CpuFigures {
  * are counted from zero. The machine's busy time not accounted for comes last, as `other`.
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLabel: string): CpuFigures {
-  const spent = (end: Usage, start: Usage = NONE): Usage => ({ seconds: end.seconds - start.seconds, faults: end.faults - start.faults });
   const seconds: CpuFigures['seconds'] = [];
-  for (const [name, end] of after.named) seconds.push({ what: name, ...spent(end, before.named.get(name)) });
+  for (const [name, end] of after.named) seconds.push({ what: name, ...minus(end, before.named.get(name)) });
   for (const [component, pids] of after.shared) {
-    const total = { ...NONE };
-    for (const [pid, end] of pids) {
-      const used = spent(end, before.shared.get(component)?.get(pid));
-      total.seconds += used.seconds;
-      total.faults += used.faults;
-    }
+    let total = NONE;
+    for (const [pid, end] of pids) total = plus(total, minus(end, before.shared.get(component)?.get(pid)));
     seconds.push({ what: component, ...total });
   }
-  seconds.push({ what: benchmarkLabel, ...spent(after.self, before.self) });
+  seconds.push({ what: benchmarkLabel, ...minus(after.self, before.self) });
   seconds.sort((a, b) => b.seconds - a.seconds);
   // What the machine did besides: processes that exited in between (PostgreSQL's autovacuum
   // workers come and go), everything else running, and the kernel's own threads.
   const busy = after.machine.busy - before.machine.busy;
   const faults = after.machine.faults - before.machine.faults;
-  const counted = seconds.reduce((sum, c) => ({ seconds: sum.seconds + c.seconds, faults: sum.faults + c.faults }), { ...NONE });
+  const counted = seconds.reduce<Usage>(plus, NONE);
   seconds.push({ what: 'other (exited, kernel, rest)', seconds: Math.max(0, busy - counted.seconds), faults: Math.max(0, faults - counted.faults) });
   const total = after.machine.total - before.machine.total;
   return { seconds, machineBusy: total > 0 ? busy / total : 0 };
@@ -129,12 +126,16 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLab
  * on a machine where a fault is slow (its glibc `malloc` gives back what each statement frees;
  * the README's "PostgreSQL's memory allocator"). Null otherwise.
  */
+/** Below these, PostgreSQL's faults are not worth a line: fewer a lead than the setting leaves by half, or too cheap to see. */
+const HINT_MIN_FAULTS_PER_LEAD = 8;
+const HINT_MIN_CPU_SECONDS_PER_THOUSAND = 0.02;
+
 export function postgresFaultHint(cpu: CpuFigures, leads: number, pageFaultMicros: number): string | null {
   const postgres = cpu.seconds.find((c) => c.what === 'postgres');
   if (!postgres || leads <= 0) return null;
   const perLead = postgres.faults / leads;
   const cpuSecondsPerThousand = (perLead * pageFaultMicros) / 1000;
-  if (perLead < 8 || cpuSecondsPerThousand < 0.02) return null;
+  if (perLead < HINT_MIN_FAULTS_PER_LEAD || cpuSecondsPerThousand < HINT_MIN_CPU_SECONDS_PER_THOUSAND) return null;
   return (
     `PostgreSQL took ${perLead.toFixed(1)} page faults per lead at ${pageFaultMicros} µs each (about ${cpuSecondsPerThousand.toFixed(2)} CPU-s per 1 000 leads): ` +
     `its server's MALLOC_* settings remove most of them (README, "PostgreSQL's memory allocator")`
