@@ -40,19 +40,7 @@ export async function replayDeadLetters(kafka: Kafka, publisher: EventPublisher,
   const groupId = remember ? consumerGroupId(options.namespace, REPLAY_GROUP) : `${consumerGroupId(options.namespace, REPLAY_GROUP)}.${randomUUID()}`;
   const report: ReplayReport = { scanned: 0, replayed: 0, filtered: 0, unreplayable: [] };
 
-  const admin = kafka.admin();
-  await admin.connect();
-  const remaining = new Map<number, bigint>(); // partition → offset up to which we must read
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const committed = remember ? (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [] : [];
-    for (const { partition, offset } of ends) {
-      const start = BigInt(committed.find((c) => c.partition === partition)?.offset ?? '-1');
-      if (BigInt(offset) > (start < 0n ? 0n : start)) remaining.set(partition, BigInt(offset));
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  const remaining = await rangeToReplay(kafka, topic, remember ? groupId : null);
   if (remaining.size === 0) return report;
 
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
@@ -91,6 +79,37 @@ export async function replayDeadLetters(kafka: Kafka, publisher: EventPublisher,
     }
   }
   return report;
+}
+
+const RANGE_ATTEMPTS = 5;
+const RANGE_RETRY_MS = 250;
+
+/**
+ * Partition → offset up to which the replay must read: the topic's end, where it is beyond what
+ * `groupId` (when it remembers) has committed. Errors the broker calls retriable (a partition
+ * whose leadership is moving: just after the topic was created, or while a broker restarts) are
+ * tried again, each time on a new admin client, whose metadata is fresh.
+ */
+async function rangeToReplay(kafka: Kafka, topic: string, groupId: string | null): Promise<Map<number, bigint>> {
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(topic);
+      const committed = groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
+      const remaining = new Map<number, bigint>();
+      for (const { partition, offset } of ends) {
+        const start = BigInt(committed.find((c) => c.partition === partition)?.offset ?? '-1');
+        if (BigInt(offset) > (start < 0n ? 0n : start)) remaining.set(partition, BigInt(offset));
+      }
+      return remaining;
+    } catch (error) {
+      if (attempt >= RANGE_ATTEMPTS || (error as { retriable?: unknown }).retriable !== true) throw error;
+    } finally {
+      await admin.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, RANGE_RETRY_MS * attempt));
+  }
 }
 
 async function replayOne(
