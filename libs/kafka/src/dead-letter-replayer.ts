@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { DeadLetter, deadLetterSchema, EventInputOf, HEADERS, TopicKey, TOPICS, topicName } from '@leadpipe/contracts';
+import { withAdmin } from './admin-retry';
 import { consumerGroupId } from './batch-consumer';
 import { ContractViolationError, EventPublisher } from './event-publisher';
 
@@ -81,35 +82,21 @@ export async function replayDeadLetters(kafka: Kafka, publisher: EventPublisher,
   return report;
 }
 
-const RANGE_ATTEMPTS = 5;
-const RANGE_RETRY_MS = 250;
-
 /**
  * Partition → offset up to which the replay must read: the topic's end, where it is beyond what
- * `groupId` (when it remembers) has committed. Errors the broker calls retriable (a partition
- * whose leadership is moving: just after the topic was created, or while a broker restarts) are
- * tried again, each time on a new admin client, whose metadata is fresh.
+ * `groupId` (when it remembers) has committed.
  */
 async function rangeToReplay(kafka: Kafka, topic: string, groupId: string | null): Promise<Map<number, bigint>> {
-  for (let attempt = 1; ; attempt++) {
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const ends = await admin.fetchTopicOffsets(topic);
-      const committed = groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
-      const remaining = new Map<number, bigint>();
-      for (const { partition, offset } of ends) {
-        const start = BigInt(committed.find((c) => c.partition === partition)?.offset ?? '-1');
-        if (BigInt(offset) > (start < 0n ? 0n : start)) remaining.set(partition, BigInt(offset));
-      }
-      return remaining;
-    } catch (error) {
-      if (attempt >= RANGE_ATTEMPTS || (error as { retriable?: unknown }).retriable !== true) throw error;
-    } finally {
-      await admin.disconnect();
+  return withAdmin(kafka, async (admin) => {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const committed = groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
+    const remaining = new Map<number, bigint>();
+    for (const { partition, offset } of ends) {
+      const start = BigInt(committed.find((c) => c.partition === partition)?.offset ?? '-1');
+      if (BigInt(offset) > (start < 0n ? 0n : start)) remaining.set(partition, BigInt(offset));
     }
-    await new Promise((resolve) => setTimeout(resolve, RANGE_RETRY_MS * attempt));
-  }
+    return remaining;
+  });
 }
 
 async function replayOne(

@@ -1,5 +1,6 @@
 export * from './kafka.factory';
 export * from './topic-admin';
+export * from './admin-retry';
 export * from './event-publisher';
 export * from './outcome';
 export * from './batch-consumer';

@@ -1,8 +1,7 @@
-import { decodeHeaders } from '@leadpipe/kafka';
+import { BatchConsumerLogger, decodeHeaders, withAdmin } from '@leadpipe/kafka';
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
 import { DeadLetter, deadLetterSchema } from '@leadpipe/contracts';
-import { BatchConsumerLogger } from '@leadpipe/kafka';
 
 export interface PartitionOffsets {
   partition: number;
@@ -14,9 +13,7 @@ export interface PartitionOffsets {
 
 /** Committed offsets of `groupId` next to the end offsets of `topic`, by partition. */
 export async function groupOffsets(kafka: Kafka, groupId: string, topic: string): Promise<PartitionOffsets[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const ends = await admin.fetchTopicOffsets(topic);
     return ends
@@ -26,9 +23,7 @@ export async function groupOffsets(kafka: Kafka, groupId: string, topic: string)
         end: end.high,
       }))
       .sort((a, b) => a.partition - b.partition);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** True when the group has committed everything in the topic (an empty partition needs no commit). */
@@ -38,14 +33,8 @@ export function fullyCommitted(offsets: PartitionOffsets[]): boolean {
 
 /** Number of messages ever written to `topic` (sum of end offsets; our topics are never compacted). */
 export async function messageCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
 export interface ReadMessage {
