@@ -25,7 +25,12 @@ describe('bench:pipeline --quick (smoke)', () => {
       expect(Number.isFinite(stage.sustainedPerSecond) && stage.sustainedPerSecond > 0).toBe(true);
       expect(Number.isFinite(stage.overallPerSecond) && stage.overallPerSecond > 0).toBe(true);
     }
-    for (const figure of [result.endToEnd.leadsPerSecond, result.endToEnd.sustainedLeadsPerSecond, ...Object.values(result.latencyMs)]) {
+    for (const figure of [
+      result.endToEnd.leadsPerSecond,
+      result.endToEnd.sustainedLeadsPerSecond,
+      ...Object.values(result.latencyMs),
+      ...Object.values(result.hopLatencyMs).flatMap((hop) => Object.values(hop)),
+    ]) {
       expect(Number.isFinite(figure)).toBe(true);
     }
     expect(result.latencyMs.p50).toBeLessThanOrEqual(result.latencyMs.p99);

@@ -89,12 +89,25 @@ export interface PipelineBenchResult {
   endToEnd: { seconds: number; leadsPerSecond: number; sustainedLeadsPerSecond: number };
   /** Accept (`received_at`) to stored (`updated_at`), per lead, from the database (ms). */
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /**
+   * The same latency in two parts, per lead (ms): accept to the enricher's event (`received_at` to
+   * the enrichment's `fetched_at`, the event's `enrichedAt`: ingest's commit, the relay, Kafka and
+   * the enricher's queue), and that event to stored (`updated_at`: the enricher's publish, Kafka
+   * and the validator's queue and round). Where a tail builds up, hop by hop.
+   */
+  hopLatencyMs: Record<'acceptToEnriched' | 'enrichedToStored', Percentiles>;
   stages: StageFigure[];
   /** Highest sampled VmRSS and the kernel's VmHWM per service (bytes). */
   memory: Array<{ service: ServiceName; peakSampledRss: number; hwm: number }>;
   /** CPU time from the first measured lead sent to the last one past the notifier. */
   cpu: CpuFigures;
   cpuProfileDir?: string;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
 }
 
 interface Sample {
@@ -173,6 +186,12 @@ function stageFigure(stage: string, samples: readonly Sample[], field: keyof Omi
   const overallPerSecond = done === null ? NaN : total / Math.max(0.001, doneAfterSeconds);
   const sustainedPerSecond = t10 !== null && t90 !== null && t90 > t10 ? (0.8 * total) / ((t90 - t10) / 1000) : overallPerSecond;
   return { stage, count, sustainedPerSecond, overallPerSecond, doneAfterSeconds };
+}
+
+/** PostgreSQL's `percentile_cont(ARRAY[0.5, 0.95, 0.99])` of seconds, in ms (NaN when there were no rows). */
+function percentilesMs(seconds: number[] | null): Percentiles {
+  const [p50, p95, p99] = (seconds ?? []).map((x) => x * 1000);
+  return { p50: p50 ?? NaN, p95: p95 ?? NaN, p99: p99 ?? NaN };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -401,6 +420,13 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
          FROM leads WHERE received_at >= $1 AND status <> 'received'`,
       [measureFrom],
     );
+    const [hops]: Array<{ to_enriched: number[]; to_stored: number[] }> = await env.db.query(
+      `SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM e.fetched_at - l.received_at)) AS to_enriched,
+              percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM l.updated_at - e.fetched_at)) AS to_stored
+         FROM leads l JOIN enrichments e ON e.lead_id = l.id
+        WHERE l.received_at >= $1 AND l.status <> 'received'`,
+      [measureFrom],
+    );
     const [{ n: deadLetters }]: Array<{ n: number }> = await env.db.query(`SELECT count(*)::int AS n FROM dead_letters`);
     const e2eSeconds = figures.last - figures.first;
     const sustainedWindow = figures.stored_at[1] - figures.stored_at[0];
@@ -429,6 +455,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
         sustainedLeadsPerSecond: sustainedWindow > 0 ? (0.8 * figures.n) / sustainedWindow : figures.n / e2eSeconds,
       },
       latencyMs: { p50: figures.p[0] * 1000, p95: figures.p[1] * 1000, p99: figures.p[2] * 1000, max: figures.max_latency * 1000 },
+      hopLatencyMs: { acceptToEnriched: percentilesMs(hops.to_enriched), enrichedToStored: percentilesMs(hops.to_stored) },
       stages: stageRows.map(([stage, field]) => stageFigure(stage, samples, field, options.leads, startedAt)),
       memory,
       cpu,
@@ -448,6 +475,8 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const num = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
+const hopLine = (p: Percentiles): string => `p50 ${num(p.p50)} ms, p95 ${num(p.p95)} ms, p99 ${num(p.p99)} ms`;
+
 /** The result as the lines the command prints. */
 export function formatPipelineResult(r: PipelineBenchResult): string[] {
   const pad = (label: string) => `  ${label.padEnd(30)}`;
@@ -457,6 +486,8 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     `${pad('stored')}${r.stored} (${Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}); dead letters ${r.deadLetters}; alerts sent ${r.alertsSent}`,
     `${pad('end to end')}${num(r.endToEnd.leadsPerSecond)} leads/s (first accept to last stored, ${num(r.endToEnd.seconds, 1)} s); sustained (10–90 % stored) ${num(r.endToEnd.sustainedLeadsPerSecond)} leads/s`,
     `${pad('accept → stored latency')}p50 ${num(r.latencyMs.p50)} ms, p95 ${num(r.latencyMs.p95)} ms, p99 ${num(r.latencyMs.p99)} ms, max ${num(r.latencyMs.max)} ms`,
+    `${pad('  accept → enriched')}${hopLine(r.hopLatencyMs.acceptToEnriched)} (ingest, relay, enricher's queue)`,
+    `${pad('  enriched → stored')}${hopLine(r.hopLatencyMs.enrichedToStored)} (enricher's publish, validator's queue and round)`,
     `${pad('HTTP 202 per request')}p50 ${num(r.httpLatencyMs.p50)} ms, p99 ${num(r.httpLatencyMs.p99)} ms, max ${num(r.httpLatencyMs.max)} ms (sending took ${num(r.sendSeconds, 1)} s)`,
     '  per stage                      sustained (10–90 %)   overall   last lead after',
     ...r.stages.map((s) => `    ${s.stage.padEnd(28)} ${`${num(s.sustainedPerSecond)}/s`.padStart(12)} ${`${num(s.overallPerSecond)}/s`.padStart(12)} ${`${num(s.doneAfterSeconds, 1)} s`.padStart(12)}`),
