@@ -121,15 +121,15 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLab
   return { seconds, machineBusy: total > 0 ? busy / total : 0 };
 }
 
+/** Below these, PostgreSQL's faults are not worth a line: fewer a lead than the setting leaves by half, or too cheap to see. */
+const HINT_MIN_FAULTS_PER_LEAD = 8;
+const HINT_MIN_CPU_SECONDS_PER_THOUSAND = 0.02;
+
 /**
  * A line for the operator when PostgreSQL's page faults are a visible cost: many faults per lead
  * on a machine where a fault is slow (its glibc `malloc` gives back what each statement frees;
  * the README's "PostgreSQL's memory allocator"). Null otherwise.
  */
-/** Below these, PostgreSQL's faults are not worth a line: fewer a lead than the setting leaves by half, or too cheap to see. */
-const HINT_MIN_FAULTS_PER_LEAD = 8;
-const HINT_MIN_CPU_SECONDS_PER_THOUSAND = 0.02;
-
 export function postgresFaultHint(cpu: CpuFigures, leads: number, pageFaultMicros: number): string | null {
   const postgres = cpu.seconds.find((c) => c.what === 'postgres');
   if (!postgres || leads <= 0) return null;

@@ -88,7 +88,7 @@ export interface PipelineBenchResult {
   /** First accept (`received_at`) to last store (`updated_at`), from the database. */
   endToEnd: { seconds: number; leadsPerSecond: number; sustainedLeadsPerSecond: number };
   /** Accept (`received_at`) to stored (`updated_at`), per lead, from the database (ms). */
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  latencyMs: Percentiles & { max: number };
   /**
    * The same latency in two parts, per lead (ms): accept to the enricher's event (`received_at` to
    * the enrichment's `fetched_at`, the event's `enrichedAt`: ingest's commit, the relay, Kafka and
@@ -454,7 +454,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
         leadsPerSecond: figures.n / e2eSeconds,
         sustainedLeadsPerSecond: sustainedWindow > 0 ? (0.8 * figures.n) / sustainedWindow : figures.n / e2eSeconds,
       },
-      latencyMs: { p50: figures.p[0] * 1000, p95: figures.p[1] * 1000, p99: figures.p[2] * 1000, max: figures.max_latency * 1000 },
+      latencyMs: { ...percentilesMs(figures.p), max: figures.max_latency * 1000 },
       hopLatencyMs: { acceptToEnriched: percentilesMs(hops.to_enriched), enrichedToStored: percentilesMs(hops.to_stored) },
       stages: stageRows.map(([stage, field]) => stageFigure(stage, samples, field, options.leads, startedAt)),
       memory,
@@ -475,7 +475,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const num = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
-const hopLine = (p: Percentiles): string => `p50 ${num(p.p50)} ms, p95 ${num(p.p95)} ms, p99 ${num(p.p99)} ms`;
+const percentilesLine = (p: Percentiles): string => `p50 ${num(p.p50)} ms, p95 ${num(p.p95)} ms, p99 ${num(p.p99)} ms`;
 
 /** The result as the lines the command prints. */
 export function formatPipelineResult(r: PipelineBenchResult): string[] {
@@ -485,9 +485,9 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     `${pad('leads')}${r.leads} (${r.options.identities} identities, pre-warmed in the cache), ${r.options.rate ? `sent at ${r.options.rate}/s` : `${r.options.senders} senders`}, batches of ${r.options.batchSize}`,
     `${pad('stored')}${r.stored} (${Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}); dead letters ${r.deadLetters}; alerts sent ${r.alertsSent}`,
     `${pad('end to end')}${num(r.endToEnd.leadsPerSecond)} leads/s (first accept to last stored, ${num(r.endToEnd.seconds, 1)} s); sustained (10–90 % stored) ${num(r.endToEnd.sustainedLeadsPerSecond)} leads/s`,
-    `${pad('accept → stored latency')}p50 ${num(r.latencyMs.p50)} ms, p95 ${num(r.latencyMs.p95)} ms, p99 ${num(r.latencyMs.p99)} ms, max ${num(r.latencyMs.max)} ms`,
-    `${pad('  accept → enriched')}${hopLine(r.hopLatencyMs.acceptToEnriched)} (ingest, relay, enricher's queue)`,
-    `${pad('  enriched → stored')}${hopLine(r.hopLatencyMs.enrichedToStored)} (enricher's publish, validator's queue and round)`,
+    `${pad('accept → stored latency')}${percentilesLine(r.latencyMs)}, max ${num(r.latencyMs.max)} ms`,
+    `${pad('  accept → enriched')}${percentilesLine(r.hopLatencyMs.acceptToEnriched)} (ingest, relay, enricher's queue)`,
+    `${pad('  enriched → stored')}${percentilesLine(r.hopLatencyMs.enrichedToStored)} (enricher's publish, validator's queue and round)`,
     `${pad('HTTP 202 per request')}p50 ${num(r.httpLatencyMs.p50)} ms, p99 ${num(r.httpLatencyMs.p99)} ms, max ${num(r.httpLatencyMs.max)} ms (sending took ${num(r.sendSeconds, 1)} s)`,
     '  per stage                      sustained (10–90 %)   overall   last lead after',
     ...r.stages.map((s) => `    ${s.stage.padEnd(28)} ${`${num(s.sustainedPerSecond)}/s`.padStart(12)} ${`${num(s.overallPerSecond)}/s`.padStart(12)} ${`${num(s.doneAfterSeconds, 1)} s`.padStart(12)}`),
