@@ -85,10 +85,10 @@ describe('the pipeline, end to end on real Kafka, PostgreSQL and Redis', () => {
       const expected = highScorers.includes(lead.id as string) ? 1 : 0;
       expect(pipeline.webhooks.forLead(lead.id as string)).toHaveLength(expected);
     }
-    const notifications: Array<{ status: string }> = await pipeline.env.db.query(
-      `SELECT status FROM notifications WHERE lead_id = ANY($1)`,
-      [ids],
-    );
+    // The notifier commits a slice's rows after its POSTs: a webhook can arrive before its row is visible.
+    const notificationRows = (): Promise<Array<{ status: string }>> => pipeline.env.db.query(`SELECT status FROM notifications WHERE lead_id = ANY($1)`, [ids]);
+    await waitFor(async () => (await notificationRows()).length >= highScorers.length, { timeoutMs: 30_000, what: 'the notification rows committed' });
+    const notifications = await notificationRows();
     expect(notifications.map((n) => n.status)).toEqual(highScorers.map(() => 'sent'));
     // Signed per Standard Webhooks: the receiver verified every request with the reference library.
     expect(pipeline.webhooks.rejected).toEqual([]);
