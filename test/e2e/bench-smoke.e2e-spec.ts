@@ -9,7 +9,8 @@ describe('bench:pipeline --quick (smoke)', () => {
   it('pushes every lead through the pipeline and reports finite figures', async () => {
     const leads = 1_000;
     const result = await runPipelineBench(
-      { ...PIPELINE_BENCH_DEFAULTS, leads, identities: 200, batchSize: 250 },
+      // Two validators, so the replicas path (round-robin group members, CPU summed) runs too.
+      { ...PIPELINE_BENCH_DEFAULTS, leads, identities: 200, batchSize: 250, replicas: { validator: 2 } },
       {
         brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
         databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/leadpipe',
@@ -42,6 +43,8 @@ describe('bench:pipeline --quick (smoke)', () => {
     expect(result.cpu.machineBusy).toBeGreaterThan(0);
     const printed = formatPipelineResult(result).join('\n');
     expect(printed).toContain('leads/s');
+    expect(result.options.replicas).toEqual({ ingest: 1, enricher: 1, validator: 2, notifier: 1 });
+    expect(printed).toMatch(/^ {4}validator ×2 +\d/m);
     expect(printed).not.toMatch(/n\/a|NaN/);
   }, 300_000);
 });

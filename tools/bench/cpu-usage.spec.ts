@@ -1,4 +1,4 @@
-import { cpuBetween, CpuSnapshot, postgresFaultHint } from './cpu-usage';
+import { cpuBetween, CpuSnapshot, cpuSnapshot, postgresFaultHint } from './cpu-usage';
 
 const snapshot = (at: number): CpuSnapshot => ({
   named: new Map([['validator', { seconds: 10 * at, faults: 1_000 * at }]]),
@@ -23,6 +23,22 @@ describe('cpuBetween', () => {
     const after = snapshot(2);
     after.shared.get('postgres')!.set(43, { seconds: 3, faults: 500 });
     expect(cpuBetween(snapshot(1), after, 'bench').seconds.find((c) => c.what === 'postgres')).toEqual({ what: 'postgres', seconds: 23, faults: 30_500 });
+  });
+});
+
+describe('cpuSnapshot', () => {
+  it('sums the processes of a named group (the replicas of a service), a stopped one (no pid) as nothing', () => {
+    // Burn some CPU so this process has whole ticks to count.
+    for (const until = Date.now() + 50; Date.now() < until; );
+    const snap = cpuSnapshot(new Map([['one', [process.pid]], ['two', [process.pid, undefined, process.pid]], ['none', [undefined]]]));
+    const one = snap.named.get('one')!;
+    expect(one.seconds).toBeGreaterThan(0);
+    expect(one.faults).toBeGreaterThan(0);
+    // Read a moment apart: the second reading may be a tick later.
+    expect(snap.named.get('two')!.seconds).toBeGreaterThanOrEqual(2 * one.seconds);
+    expect(snap.named.get('two')!.seconds).toBeLessThanOrEqual(2 * one.seconds + 0.05);
+    expect(snap.named.get('two')!.faults).toBeGreaterThanOrEqual(2 * one.faults);
+    expect(snap.named.get('none')).toEqual({ seconds: 0, faults: 0 });
   });
 });
 

@@ -51,7 +51,7 @@ function machineCpu(): { busy: number; total: number; faults: number } {
 }
 
 export interface CpuSnapshot {
-  /** Usage per named process (the services, by pid). */
+  /** Usage per named group of processes (a service's replicas, by pid), summed. */
   named: Map<string, Usage>;
   /** Usage per shared component, per pid (a pid is counted from the first snapshot that sees it). */
   shared: Map<string, Map<number, Usage>>;
@@ -63,9 +63,11 @@ const NONE: Usage = { seconds: 0, faults: 0 };
 const plus = (a: Usage, b: Usage): Usage => ({ seconds: a.seconds + b.seconds, faults: a.faults + b.faults });
 const minus = (end: Usage, start: Usage = NONE): Usage => ({ seconds: end.seconds - start.seconds, faults: end.faults - start.faults });
 
-export function cpuSnapshot(named: ReadonlyMap<string, number | undefined>): CpuSnapshot {
+export function cpuSnapshot(named: ReadonlyMap<string, ReadonlyArray<number | undefined>>): CpuSnapshot {
   const namedUsage = new Map<string, Usage>();
-  for (const [name, pid] of named) namedUsage.set(name, (pid !== undefined && processCpu(pid)) || NONE);
+  for (const [name, pids] of named) {
+    namedUsage.set(name, pids.map((pid) => (pid !== undefined && processCpu(pid)) || NONE).reduce(plus, NONE));
+  }
   const shared = new Map<string, Map<number, Usage>>();
   let pids: number[] = [];
   try {

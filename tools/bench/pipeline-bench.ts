@@ -13,12 +13,14 @@ import { Admin } from 'kafkajs';
 import { Dispatcher, request } from 'undici';
 import { consumerGroupId } from '@leadpipe/kafka';
 import { createNetrowsSimulator, NetrowsSimulator } from '../netrows-simulator/src';
-import { ServiceName } from '../harness';
+import { ServiceName, ServiceProcess } from '../harness';
 import { BenchEnv, poll } from './bench-env';
 import { cpuBetween, CpuFigures, cpuSnapshot } from './cpu-usage';
 
 const API_KEY = 'bench-key';
 const SERVICES: readonly ServiceName[] = ['ingest', 'enricher', 'validator', 'notifier'];
+/** Each topic has six partitions: a seventh consumer in a group would have none. */
+export const MAX_REPLICAS = 6;
 
 export interface PipelineBenchOptions {
   /** Leads measured (after the warm-up). */
@@ -41,6 +43,12 @@ export interface PipelineBenchOptions {
   serviceEnv?: Record<string, string>;
   /** SQL run on the benchmark's database after its migrations, to measure a schema change (e.g. an index dropped). */
   setupSql?: string;
+  /**
+   * Processes per service (default 1 each, at most {@link MAX_REPLICAS}): consumers share their
+   * group's partitions, the senders' requests go round the ingest replicas. CPU is the sum of a
+   * service's replicas, peak RSS the highest of them.
+   */
+  replicas?: Partial<Record<ServiceName, number>>;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -237,36 +245,45 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       SHUTDOWN_TIMEOUT_MS: '20000',
       ...options.serviceEnv,
     };
-    const nodeArgs = (name: ServiceName) => [
+    const nodeArgs = (name: string) => [
       ...(options.serviceNodeArgs ?? []),
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
     ];
-    const started = {
-      ingest: await env.start('ingest', { ...common, INGEST_THROTTLE_PER_MINUTE: '100000000' }, nodeArgs('ingest')),
-      enricher: await env.start('enricher', {
+    const serviceEnv: Record<ServiceName, Record<string, string>> = {
+      ingest: { ...common, INGEST_THROTTLE_PER_MINUTE: '100000000' },
+      enricher: {
         ...common,
         NETROWS_BASE_URL: simulator.url,
         NETROWS_API_KEY: API_KEY,
         NETROWS_RATE_LIMIT_PER_MINUTE: '1000000',
         NETROWS_RATE_LIMIT_HEADROOM_MS: '0',
-      }, nodeArgs('enricher')),
-      validator: await env.start('validator', common, nodeArgs('validator')),
-      notifier: await env.start('notifier', {
+      },
+      validator: common,
+      notifier: {
         ...common,
         NOTIFIER_WEBHOOK_URL: receiver.url,
         NOTIFIER_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
-      }, nodeArgs('notifier')),
-    } satisfies Record<ServiceName, unknown>;
-    await Promise.all([env.waitForStableGroup('enricher', 1), env.waitForStableGroup('validator', 1), env.waitForStableGroup('notifier', 1)]);
+      },
+    };
+    const replicas = (name: ServiceName): number => options.replicas?.[name] ?? 1;
+    const started = {} as Record<ServiceName, ServiceProcess[]>;
+    for (const name of SERVICES) {
+      started[name] = [];
+      // The n-th replica profiles into its own file.
+      for (let n = 1; n <= replicas(name); n++) started[name].push(await env.start(name, serviceEnv[name], nodeArgs(n === 1 ? name : `${name}-${n}`)));
+    }
+    await Promise.all((['enricher', 'validator', 'notifier'] as const).map((name) => env.waitForStableGroup(name, replicas(name))));
     // Each request carries an Idempotency-Key, as the import CLI's do, so a request that fails on
     // the network (a keep-alive connection closed under it) is sent again without a second lead.
     // undici's request() rather than fetch: the load generator shares the two cores with the
     // pipeline, so it should cost as little per request as it can.
+    let requests = 0;
     const post = async (leads: Lead[], key: string): Promise<void> => {
+      const ingest = started.ingest[requests++ % started.ingest.length];
       for (let attempt = 1; ; attempt++) {
         let res: Dispatcher.ResponseData;
         try {
-          res = await request(`${started.ingest.url}/api/leads/batch`, {
+          res = await request(`${ingest.url}/api/leads/batch`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'idempotency-key': `${env.id}-${key}` },
             body: JSON.stringify({ leads }),
@@ -323,7 +340,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     const samples: Sample[] = [];
     const peakRss = new Map<ServiceName, number>();
     let accepted = 0;
-    const servicePids = () => new Map(SERVICES.map((name) => [name as string, started[name].pid]));
+    const servicePids = () => new Map(SERVICES.map((name) => [name as string, started[name].map((replica) => replica.pid)]));
     const cpuBefore = cpuSnapshot(servicePids());
     const measureFrom = new Date();
     const startedAt = Date.now();
@@ -344,7 +361,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
         } catch {
           // A missed sample only coarsens the stage figures.
         }
-        for (const name of SERVICES) peakRss.set(name, Math.max(peakRss.get(name) ?? 0, vm(started[name].pid, 'VmRSS')));
+        for (const name of SERVICES) peakRss.set(name, Math.max(peakRss.get(name) ?? 0, ...started[name].map((replica) => vm(replica.pid, 'VmRSS'))));
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, options.sampleMs - (Date.now() - at))));
       }
     })();
@@ -396,7 +413,11 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     const cpu = cpuBetween(cpuBefore, cpuSnapshot(servicePids()), 'bench (load, sim, receiver)');
     sampling = false;
     await sampler;
-    const memory = SERVICES.map((service) => ({ service, peakSampledRss: peakRss.get(service) ?? 0, hwm: vm(started[service].pid, 'VmHWM') }));
+    const memory = SERVICES.map((service) => ({
+      service,
+      peakSampledRss: peakRss.get(service) ?? 0,
+      hwm: Math.max(...started[service].map((replica) => vm(replica.pid, 'VmHWM'))),
+    }));
 
     const statusRows: Array<{ status: string; n: number }> = await env.db.query(
       `SELECT status, count(*)::int AS n FROM leads WHERE received_at >= $1 GROUP BY status ORDER BY status`,
@@ -441,7 +462,16 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     const result: PipelineBenchResult = {
       id: env.id,
       logDir: env.logDir,
-      options: { leads: options.leads, rate: options.rate, batchSize: options.batchSize, senders: options.senders, identities, sampleMs: options.sampleMs, cpuProfile: options.cpuProfile },
+      options: {
+        leads: options.leads,
+        rate: options.rate,
+        batchSize: options.batchSize,
+        senders: options.senders,
+        identities,
+        sampleMs: options.sampleMs,
+        cpuProfile: options.cpuProfile,
+        replicas: Object.fromEntries(SERVICES.map((name) => [name, replicas(name)])),
+      },
       leads: options.leads,
       statuses,
       stored: figures.n,
@@ -480,9 +510,12 @@ const percentilesLine = (p: Percentiles): string => `p50 ${num(p.p50)} ms, p95 $
 /** The result as the lines the command prints. */
 export function formatPipelineResult(r: PipelineBenchResult): string[] {
   const pad = (label: string) => `  ${label.padEnd(30)}`;
+  const replicasOf = (what: string): number => r.options.replicas?.[what as ServiceName] ?? 1;
+  const named = (what: string): string => (replicasOf(what) > 1 ? `${what} ×${replicasOf(what)}` : what);
+  const scaled = SERVICES.filter((service) => replicasOf(service) > 1);
   return [
     'result',
-    `${pad('leads')}${r.leads} (${r.options.identities} identities, pre-warmed in the cache), ${r.options.rate ? `sent at ${r.options.rate}/s` : `${r.options.senders} senders`}, batches of ${r.options.batchSize}`,
+    `${pad('leads')}${r.leads} (${r.options.identities} identities, pre-warmed in the cache), ${r.options.rate ? `sent at ${r.options.rate}/s` : `${r.options.senders} senders`}, batches of ${r.options.batchSize}${scaled.length > 0 ? `; replicas: ${scaled.map((service) => `${service} ${replicasOf(service)}`).join(', ')}` : ''}`,
     `${pad('stored')}${r.stored} (${Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}); dead letters ${r.deadLetters}; alerts sent ${r.alertsSent}`,
     `${pad('end to end')}${num(r.endToEnd.leadsPerSecond)} leads/s (first accept to last stored, ${num(r.endToEnd.seconds, 1)} s); sustained (10–90 % stored) ${num(r.endToEnd.sustainedLeadsPerSecond)} leads/s`,
     `${pad('accept → stored latency')}${percentilesLine(r.latencyMs)}, max ${num(r.latencyMs.max)} ms`,
@@ -491,11 +524,11 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     `${pad('HTTP 202 per request')}p50 ${num(r.httpLatencyMs.p50)} ms, p99 ${num(r.httpLatencyMs.p99)} ms, max ${num(r.httpLatencyMs.max)} ms (sending took ${num(r.sendSeconds, 1)} s)`,
     '  per stage                      sustained (10–90 %)   overall   last lead after',
     ...r.stages.map((s) => `    ${s.stage.padEnd(28)} ${`${num(s.sustainedPerSecond)}/s`.padStart(12)} ${`${num(s.overallPerSecond)}/s`.padStart(12)} ${`${num(s.doneAfterSeconds, 1)} s`.padStart(12)}`),
-    '  peak RSS                       sampled     VmHWM',
-    ...r.memory.map((m) => `    ${m.service.padEnd(28)} ${mb(m.peakSampledRss).padStart(7)} ${mb(m.hwm).padStart(9)}`),
+    `  peak RSS                       sampled     VmHWM${scaled.length > 0 ? '   (of the highest replica)' : ''}`,
+    ...r.memory.map((m) => `    ${named(m.service).padEnd(28)} ${mb(m.peakSampledRss).padStart(7)} ${mb(m.hwm).padStart(9)}`),
     `  CPU in the measured run          seconds   per 1 000 leads   page faults per lead   (machine busy ${num(r.cpu.machineBusy * 100)} %)`,
     ...r.cpu.seconds.map(
-      (c) => `    ${c.what.padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / r.leads, 2)} s`.padStart(14)} ${num(c.faults / r.leads, 1).padStart(18)}`,
+      (c) => `    ${named(c.what).padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / r.leads, 2)} s`.padStart(14)} ${num(c.faults / r.leads, 1).padStart(18)}`,
     ),
     ...(r.cpuProfileDir ? [`${pad('CPU profiles')}${r.cpuProfileDir} (summarise: npm run bench:cpu-profile -- <dir>)`] : []),
   ];

@@ -5,12 +5,13 @@
  *
  *   npm run build && npm run bench:pipeline -- [--leads 100000] [--quick] [--rate 1000] [--profile]
  *     [--node-arg=--max-semi-space-size=64 ...] [--env KAFKA_FETCH_MAX_WAIT_MS=50 ...] [--sql schema-change.sql]
+ *     [--replicas enricher=2,validator=2]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
-import { formatPipelineResult, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
-import { parseEnvPairs } from './bench-env';
+import { formatPipelineResult, MAX_REPLICAS, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
+import { parseEnvPairs, parseReplicas } from './bench-env';
 import { postgresFaultHint } from './cpu-usage';
 import { formatMachineReference, measureMachineReference } from './machine-reference';
 
@@ -29,6 +30,7 @@ function options(): PipelineBenchOptions {
       'node-arg': { type: 'string', multiple: true },
       env: { type: 'string', multiple: true },
       sql: { type: 'string' },
+      replicas: { type: 'string', multiple: true },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -50,6 +52,7 @@ function options(): PipelineBenchOptions {
     serviceNodeArgs: values['node-arg'] ?? [],
     serviceEnv: parseEnvPairs(values.env),
     setupSql: values.sql === undefined ? undefined : readFileSync(values.sql, 'utf8'),
+    replicas: parseReplicas(values.replicas, MAX_REPLICAS),
     log: (line) => console.log(line),
   };
 }
