@@ -19,7 +19,7 @@ import { cpuBetween, CpuFigures, cpuSnapshot } from './cpu-usage';
 
 const API_KEY = 'bench-key';
 const SERVICES: readonly ServiceName[] = ['ingest', 'enricher', 'validator', 'notifier'];
-/** Each topic has six partitions: a seventh consumer in a group would have none. */
+/** The main topics (received, enriched, validated) have six partitions: a seventh consumer of a group would get none of them. */
 export const MAX_REPLICAS = 6;
 
 export interface PipelineBenchOptions {
