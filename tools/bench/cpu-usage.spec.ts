@@ -1,7 +1,7 @@
 import { cpuBetween, CpuSnapshot, cpuSnapshot, postgresFaultHint } from './cpu-usage';
 
 const snapshot = (at: number): CpuSnapshot => ({
-  named: new Map([['validator', { seconds: 10 * at, faults: 1_000 * at }]]),
+  named: new Map([['validator', new Map([[7, { seconds: 10 * at, faults: 1_000 * at }]])]]),
   shared: new Map([['postgres', new Map([[42, { seconds: 20 * at, faults: 30_000 * at }]])]]),
   self: { seconds: at, faults: 100 * at },
   machine: { busy: 40 * at, total: 50 * at, faults: 35_000 * at },
@@ -19,6 +19,15 @@ describe('cpuBetween', () => {
     expect(figures.machineBusy).toBeCloseTo(0.8);
   });
 
+  it('sums the processes of a named group; a replica restarted in between counts from zero, the one it replaced not at all', () => {
+    const before = snapshot(1);
+    before.named.get('validator')!.set(8, { seconds: 4, faults: 40 });
+    const after = snapshot(2);
+    // Pid 8 was stopped and pid 9 started in its place.
+    after.named.get('validator')!.set(9, { seconds: 3, faults: 30 });
+    expect(cpuBetween(before, after, 'bench').seconds.find((c) => c.what === 'validator')).toEqual({ what: 'validator', seconds: 13, faults: 1_030 });
+  });
+
   it('counts a process first seen in the second snapshot from zero', () => {
     const after = snapshot(2);
     after.shared.get('postgres')!.set(43, { seconds: 3, faults: 500 });
@@ -27,18 +36,14 @@ describe('cpuBetween', () => {
 });
 
 describe('cpuSnapshot', () => {
-  it('sums the processes of a named group (the replicas of a service), a stopped one (no pid) as nothing', () => {
+  it('reads each process of a named group (the replicas of a service), skipping a stopped one (no pid)', () => {
     // Burn some CPU so this process has whole ticks to count.
     for (const until = Date.now() + 50; Date.now() < until; );
-    const snap = cpuSnapshot(new Map([['one', [process.pid]], ['two', [process.pid, undefined, process.pid]], ['none', [undefined]]]));
-    const one = snap.named.get('one')!;
-    expect(one.seconds).toBeGreaterThan(0);
-    expect(one.faults).toBeGreaterThan(0);
-    // Read a moment apart: the second reading may be a tick later.
-    expect(snap.named.get('two')!.seconds).toBeGreaterThanOrEqual(2 * one.seconds);
-    expect(snap.named.get('two')!.seconds).toBeLessThanOrEqual(2 * one.seconds + 0.05);
-    expect(snap.named.get('two')!.faults).toBeGreaterThanOrEqual(2 * one.faults);
-    expect(snap.named.get('none')).toEqual({ seconds: 0, faults: 0 });
+    const snap = cpuSnapshot(new Map([['group', [process.pid, undefined]], ['none', [undefined]]]));
+    expect([...snap.named.get('group')!.keys()]).toEqual([process.pid]);
+    expect(snap.named.get('group')!.get(process.pid)!.seconds).toBeGreaterThan(0);
+    expect(snap.named.get('group')!.get(process.pid)!.faults).toBeGreaterThan(0);
+    expect(snap.named.get('none')!.size).toBe(0);
   });
 });
 

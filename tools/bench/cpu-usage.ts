@@ -51,8 +51,8 @@ function machineCpu(): { busy: number; total: number; faults: number } {
 }
 
 export interface CpuSnapshot {
-  /** Usage per named group of processes (a service's replicas, by pid), summed. */
-  named: Map<string, Usage>;
+  /** Usage per named group of processes (a service's replicas), per pid. */
+  named: Map<string, Map<number, Usage>>;
   /** Usage per shared component, per pid (a pid is counted from the first snapshot that sees it). */
   shared: Map<string, Map<number, Usage>>;
   self: Usage;
@@ -63,10 +63,16 @@ const NONE: Usage = { seconds: 0, faults: 0 };
 const plus = (a: Usage, b: Usage): Usage => ({ seconds: a.seconds + b.seconds, faults: a.faults + b.faults });
 const minus = (end: Usage, start: Usage = NONE): Usage => ({ seconds: end.seconds - start.seconds, faults: end.faults - start.faults });
 
+/** `named`: the pids of each group (a stopped process's undefined is skipped). */
 export function cpuSnapshot(named: ReadonlyMap<string, ReadonlyArray<number | undefined>>): CpuSnapshot {
-  const namedUsage = new Map<string, Usage>();
+  const namedUsage = new Map<string, Map<number, Usage>>();
   for (const [name, pids] of named) {
-    namedUsage.set(name, pids.map((pid) => (pid !== undefined && processCpu(pid)) || NONE).reduce(plus, NONE));
+    const usage = new Map<number, Usage>();
+    for (const pid of pids) {
+      const cpu = pid !== undefined && processCpu(pid);
+      if (cpu) usage.set(pid!, { seconds: cpu.seconds, faults: cpu.faults });
+    }
+    namedUsage.set(name, usage);
   }
   const shared = new Map<string, Map<number, Usage>>();
   let pids: number[] = [];
@@ -99,18 +105,17 @@ export interface CpuFigures {
 }
 
 /**
- * What each process and component used between two snapshots. Processes of a shared component
- * that exited in between are not counted (their last figures are gone); ones started in between
- * are counted from zero. The machine's busy time not accounted for comes last, as `other`.
+ * What each group of processes and each component used between two snapshots, summed over its
+ * processes. A process that exited in between is not counted (its last figures are gone: they
+ * fall into `other`); one started in between is counted from zero. The machine's busy time not
+ * accounted for comes last, as `other`.
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, benchmarkLabel: string): CpuFigures {
   const seconds: CpuFigures['seconds'] = [];
-  for (const [name, end] of after.named) seconds.push({ what: name, ...minus(end, before.named.get(name)) });
-  for (const [component, pids] of after.shared) {
-    let total = NONE;
-    for (const [pid, end] of pids) total = plus(total, minus(end, before.shared.get(component)?.get(pid)));
-    seconds.push({ what: component, ...total });
-  }
+  const sum = (end: Map<number, Usage>, start: Map<number, Usage> | undefined): Usage =>
+    [...end].map(([pid, usage]) => minus(usage, start?.get(pid))).reduce(plus, NONE);
+  for (const [name, pids] of after.named) seconds.push({ what: name, ...sum(pids, before.named.get(name)) });
+  for (const [component, pids] of after.shared) seconds.push({ what: component, ...sum(pids, before.shared.get(component)) });
   seconds.push({ what: benchmarkLabel, ...minus(after.self, before.self) });
   seconds.sort((a, b) => b.seconds - a.seconds);
   // What the machine did besides: processes that exited in between (PostgreSQL's autovacuum

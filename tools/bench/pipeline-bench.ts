@@ -22,6 +22,14 @@ const SERVICES: readonly ServiceName[] = ['ingest', 'enricher', 'validator', 'no
 /** The main topics (received, enriched, validated) have six partitions: a seventh consumer of a group would get none of them. */
 export const MAX_REPLICAS = 6;
 
+export type AloneStage = 'enricher' | 'validator' | 'notifier';
+/** The counts (of {@link Sample}) of what waits for each stage and what it has passed on, and the stages after it. */
+const STAGES: Record<AloneStage, { waiting: 'relayed' | 'enriched' | 'validated'; done: 'enriched' | 'validated' | 'notified'; after: AloneStage[] }> = {
+  enricher: { waiting: 'relayed', done: 'enriched', after: ['validator', 'notifier'] },
+  validator: { waiting: 'enriched', done: 'validated', after: ['notifier'] },
+  notifier: { waiting: 'validated', done: 'notified', after: [] },
+};
+
 export interface PipelineBenchOptions {
   /** Leads measured (after the warm-up). */
   leads: number;
@@ -49,6 +57,13 @@ export interface PipelineBenchOptions {
    * service's replicas, peak RSS the highest of them.
    */
   replicas?: Partial<Record<ServiceName, number>>;
+  /**
+   * Measures one consumer stage alone: it and the stages after it are stopped before the measured
+   * leads are sent; once all of them wait for it, it is started again and timed while it drains
+   * that backlog with the machine to itself (besides PostgreSQL, Kafka and Redis), then the stages
+   * after it are started. End-to-end and latency figures then include the hold.
+   */
+  alone?: AloneStage;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -109,6 +124,8 @@ export interface PipelineBenchResult {
   memory: Array<{ service: ServiceName; peakSampledRss: number; hwm: number }>;
   /** CPU time from the first measured lead sent to the last one past the notifier. */
   cpu: CpuFigures;
+  /** With `alone`: the stage draining its backlog, from its first round out after its restart until it passed every lead on. */
+  alone?: { stage: AloneStage; leads: number; seconds: number; perSecond: number; cpu: CpuFigures };
   cpuProfileDir?: string;
 }
 
@@ -336,6 +353,12 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     }, 60_000, 'the notifier caught up with the warm-up', 250);
     const base = validatedAfterWarmUp;
 
+    if (options.alone) {
+      const held = [options.alone, ...STAGES[options.alone].after];
+      log(`stopping the ${held.join(' and the ')}: the measured leads wait for the ${options.alone}`);
+      await Promise.all(held.flatMap((stage) => started[stage].map((replica) => replica.stop())));
+    }
+
     // Measured run.
     const samples: Sample[] = [];
     const peakRss = new Map<ServiceName, number>();
@@ -399,6 +422,48 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     }
     const sendSeconds = (Date.now() - startedAt) / 1000;
     log(`sent in ${sendSeconds.toFixed(1)} s; waiting for every lead to be stored and announced`);
+
+    let alone: PipelineBenchResult['alone'];
+    if (options.alone) {
+      const stage = options.alone;
+      const { waiting, done, after } = STAGES[stage];
+      const progress = async (): Promise<Record<'relayed' | 'enriched' | 'validated' | 'notified', number>> => {
+        const now = await read();
+        return { relayed: now.relayed - base.relayed, enriched: now.enriched - base.enriched, validated: now.validated - base.validated, notified: now.notified - base.notified };
+      };
+      await poll(async () => (await progress())[waiting] >= options.leads, 180_000 + options.leads * 5, `${options.leads} leads waiting for the ${stage}`, 250);
+      log(`starting the ${stage} on its backlog of ${options.leads} leads`);
+      // The window opens when its first round is out, so the processes' start-up is not in it.
+      const starting = Promise.all(started[stage].map((replica) => replica.start()));
+      const from = await poll(
+        async () => {
+          const at = Date.now();
+          const now = await progress();
+          return now[done] > 0 ? { at, done: now[done], cpu: cpuSnapshot(servicePids()) } : null;
+        },
+        120_000,
+        `the ${stage}'s first round`,
+        20,
+      );
+      await starting;
+      const to = await poll(
+        async () => {
+          const at = Date.now();
+          const now = await progress();
+          return now[done] >= options.leads ? { at, done: now[done], cpu: cpuSnapshot(servicePids()) } : null;
+        },
+        180_000 + options.leads * 5,
+        `the ${stage} through its backlog`,
+        100,
+      );
+      const seconds = (to.at - from.at) / 1000;
+      alone = { stage, leads: to.done - from.done, seconds, perSecond: (to.done - from.done) / seconds, cpu: cpuBetween(from.cpu, to.cpu, 'bench (load, sim, receiver)') };
+      log(`the ${stage} drained ${alone.leads} leads in ${seconds.toFixed(1)} s`);
+      for (const next of after) {
+        await Promise.all(started[next].map((replica) => replica.start()));
+        await env.waitForStableGroup(next, replicas(next));
+      }
+    }
 
     await poll(
       async () => {
@@ -471,6 +536,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
         sampleMs: options.sampleMs,
         cpuProfile: options.cpuProfile,
         replicas: Object.fromEntries(SERVICES.map((name) => [name, replicas(name)])),
+        alone: options.alone,
       },
       leads: options.leads,
       statuses,
@@ -489,6 +555,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       stages: stageRows.map(([stage, field]) => stageFigure(stage, samples, field, options.leads, startedAt)),
       memory,
       cpu,
+      alone,
       cpuProfileDir: profileDir,
     };
     return result;
@@ -513,10 +580,18 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
   const replicasOf = (what: string): number => r.options.replicas?.[what as ServiceName] ?? 1;
   const named = (what: string): string => (replicasOf(what) > 1 ? `${what} ×${replicasOf(what)}` : what);
   const scaled = SERVICES.filter((service) => replicasOf(service) > 1);
+  const cpuLines = (title: string, cpu: CpuFigures, leads: number): string[] => [
+    `  ${title.padEnd(33)}seconds   per 1 000 leads   page faults per lead   (machine busy ${num(cpu.machineBusy * 100)} %)`,
+    ...cpu.seconds.map(
+      (c) => `    ${named(c.what).padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / leads, 2)} s`.padStart(14)} ${num(c.faults / leads, 1).padStart(18)}`,
+    ),
+  ];
+  const alone = r.alone;
   return [
     'result',
     `${pad('leads')}${r.leads} (${r.options.identities} identities, pre-warmed in the cache), ${r.options.rate ? `sent at ${r.options.rate}/s` : `${r.options.senders} senders`}, batches of ${r.options.batchSize}${scaled.length > 0 ? `; replicas: ${scaled.map((service) => `${service} ${replicasOf(service)}`).join(', ')}` : ''}`,
     `${pad('stored')}${r.stored} (${Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}); dead letters ${r.deadLetters}; alerts sent ${r.alertsSent}`,
+    ...(alone ? [`${pad('note')}the ${alone.stage} was held until every lead waited for it: end to end and latency include the hold`] : []),
     `${pad('end to end')}${num(r.endToEnd.leadsPerSecond)} leads/s (first accept to last stored, ${num(r.endToEnd.seconds, 1)} s); sustained (10–90 % stored) ${num(r.endToEnd.sustainedLeadsPerSecond)} leads/s`,
     `${pad('accept → stored latency')}${percentilesLine(r.latencyMs)}, max ${num(r.latencyMs.max)} ms`,
     `${pad('  accept → enriched')}${percentilesLine(r.hopLatencyMs.acceptToEnriched)} (ingest, relay, enricher's queue)`,
@@ -526,10 +601,13 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     ...r.stages.map((s) => `    ${s.stage.padEnd(28)} ${`${num(s.sustainedPerSecond)}/s`.padStart(12)} ${`${num(s.overallPerSecond)}/s`.padStart(12)} ${`${num(s.doneAfterSeconds, 1)} s`.padStart(12)}`),
     `  peak RSS                       sampled     VmHWM${scaled.length > 0 ? '   (of the highest replica)' : ''}`,
     ...r.memory.map((m) => `    ${named(m.service).padEnd(28)} ${mb(m.peakSampledRss).padStart(7)} ${mb(m.hwm).padStart(9)}`),
-    `  CPU in the measured run          seconds   per 1 000 leads   page faults per lead   (machine busy ${num(r.cpu.machineBusy * 100)} %)`,
-    ...r.cpu.seconds.map(
-      (c) => `    ${named(c.what).padEnd(28)} ${`${num(c.seconds, 1)} s`.padStart(9)} ${`${num((c.seconds * 1000) / r.leads, 2)} s`.padStart(14)} ${num(c.faults / r.leads, 1).padStart(18)}`,
-    ),
+    ...cpuLines('CPU in the measured run', r.cpu, r.leads),
+    ...(alone
+      ? [
+          `${pad(`${named(alone.stage)} alone`)}${num(alone.perSecond)} leads/s (${alone.leads} leads of its backlog of ${r.leads} in ${num(alone.seconds, 1)} s, after its first round)`,
+          ...cpuLines(`CPU while the ${alone.stage} drained`, alone.cpu, alone.leads),
+        ]
+      : []),
     ...(r.cpuProfileDir ? [`${pad('CPU profiles')}${r.cpuProfileDir} (summarise: npm run bench:cpu-profile -- <dir>)`] : []),
   ];
 }

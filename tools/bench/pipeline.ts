@@ -5,17 +5,24 @@
  *
  *   npm run build && npm run bench:pipeline -- [--leads 100000] [--quick] [--rate 1000] [--profile]
  *     [--node-arg=--max-semi-space-size=64 ...] [--env KAFKA_FETCH_MAX_WAIT_MS=50 ...] [--sql schema-change.sql]
- *     [--replicas enricher=2,validator=2]
+ *     [--replicas enricher=2,validator=2] [--alone validator]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
-import { formatPipelineResult, MAX_REPLICAS, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
+import { AloneStage, formatPipelineResult, MAX_REPLICAS, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
 import { parseEnvPairs, parseReplicas } from './bench-env';
 import { postgresFaultHint } from './cpu-usage';
 import { formatMachineReference, measureMachineReference } from './machine-reference';
 
 const QUICK_LEADS = 2_000;
+const ALONE_STAGES: readonly AloneStage[] = ['enricher', 'validator', 'notifier'];
+
+function aloneStage(value: string | undefined): AloneStage | undefined {
+  if (value === undefined) return undefined;
+  if (!(ALONE_STAGES as readonly string[]).includes(value)) throw new Error(`--alone takes one of ${ALONE_STAGES.join(', ')}, got ${value}`);
+  return value as AloneStage;
+}
 
 function options(): PipelineBenchOptions {
   const { values } = parseArgs({
@@ -31,6 +38,7 @@ function options(): PipelineBenchOptions {
       env: { type: 'string', multiple: true },
       sql: { type: 'string' },
       replicas: { type: 'string', multiple: true },
+      alone: { type: 'string' },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number): number => {
@@ -53,6 +61,7 @@ function options(): PipelineBenchOptions {
     serviceEnv: parseEnvPairs(values.env),
     setupSql: values.sql === undefined ? undefined : readFileSync(values.sql, 'utf8'),
     replicas: parseReplicas(values.replicas, MAX_REPLICAS),
+    alone: aloneStage(values.alone),
     log: (line) => console.log(line),
   };
 }
@@ -62,7 +71,7 @@ async function main(): Promise<void> {
   const config = loadConfig(commonEnvSchema);
   const tuning = [...(opts.serviceNodeArgs ?? []), ...Object.entries(opts.serviceEnv ?? {}).map(([k, v]) => `${k}=${v}`)];
   console.log(
-    `pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}${tuning.length > 0 ? `, services with ${tuning.join(' ')}` : ''}${opts.setupSql ? ', with the --sql file applied after the migrations' : ''}`,
+    `pipeline benchmark: ${opts.leads} leads${opts.rate ? ` at ${opts.rate}/s` : ''}${opts.cpuProfile ? ', CPU profiles on' : ''}${tuning.length > 0 ? `, services with ${tuning.join(' ')}` : ''}${opts.setupSql ? ', with the --sql file applied after the migrations' : ''}${opts.alone ? `, the ${opts.alone} measured alone` : ''}`,
   );
   // Timed before anything starts: the machine is as quiet as it will be.
   const machine = measureMachineReference();
