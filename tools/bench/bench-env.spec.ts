@@ -1,15 +1,4 @@
-import { parseEnvPairs, parseReplicas } from './bench-env';
-
-describe('parseReplicas', () => {
-  it('reads SERVICE=N pairs, comma-separated or repeated', () => {
-    expect(parseReplicas(['enricher=2,validator=3', 'notifier=1'], 6)).toEqual({ enricher: 2, validator: 3, notifier: 1 });
-    expect(parseReplicas(undefined, 6)).toEqual({});
-  });
-
-  it.each(['validator', 'validator=0', 'validator=7', 'validator=1.5', 'validator=two', 'kafka=2', 'validator=2=3'])('refuses %s, naming it', (arg) => {
-    expect(() => parseReplicas([arg], 6)).toThrow(`got ${arg}`);
-  });
-});
+import { parseEnvPairs } from './bench-env';
 
 describe('parseEnvPairs', () => {
   it('keeps everything after the first = as the value', () => {

@@ -13,24 +13,6 @@ export function parseEnvPairs(pairs: readonly string[] = []): Record<string, str
   );
 }
 
-/**
- * `--replicas enricher=2,validator=2` (repeatable) as processes per service, each a whole
- * number from 1 to `max`.
- */
-export function parseReplicas(args: readonly string[] = [], max: number): Partial<Record<ServiceName, number>> {
-  const services: readonly string[] = ['ingest', 'enricher', 'validator', 'notifier'] satisfies ServiceName[];
-  const replicas: Partial<Record<ServiceName, number>> = {};
-  for (const pair of args.flatMap((arg) => arg.split(','))) {
-    const [name, count, ...rest] = pair.trim().split('=');
-    const n = Number(count);
-    if (!services.includes(name) || rest.length > 0 || !Number.isInteger(n) || n < 1 || n > max) {
-      throw new Error(`--replicas takes SERVICE=N (${services.join(', ')}; N from 1 to ${max}), got ${pair}`);
-    }
-    replicas[name as ServiceName] = n;
-  }
-  return replicas;
-}
-
 /** Polls with a deadline (see tools/harness waitFor), in the benchmark's argument order. */
 export function poll<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
   return waitFor(probe, { timeoutMs, intervalMs, what });

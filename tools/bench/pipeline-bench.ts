@@ -22,13 +22,35 @@ const SERVICES: readonly ServiceName[] = ['ingest', 'enricher', 'validator', 'no
 /** The main topics (received, enriched, validated) have six partitions: a seventh consumer of a group would get none of them. */
 export const MAX_REPLICAS = 6;
 
-export type AloneStage = 'enricher' | 'validator' | 'notifier';
+export type ConsumerStage = 'enricher' | 'validator' | 'notifier';
 /** The counts (of {@link Sample}) of what waits for each stage and what it has passed on, and the stages after it. */
-const STAGES: Record<AloneStage, { waiting: 'relayed' | 'enriched' | 'validated'; done: 'enriched' | 'validated' | 'notified'; after: AloneStage[] }> = {
+const STAGES: Record<ConsumerStage, { waiting: 'relayed' | 'enriched' | 'validated'; done: 'enriched' | 'validated' | 'notified'; after: ConsumerStage[] }> = {
   enricher: { waiting: 'relayed', done: 'enriched', after: ['validator', 'notifier'] },
   validator: { waiting: 'enriched', done: 'validated', after: ['notifier'] },
   notifier: { waiting: 'validated', done: 'notified', after: [] },
 };
+const CONSUMER_STAGES = Object.keys(STAGES) as ConsumerStage[];
+
+/** `--replicas enricher=2,validator=2` (repeatable) as processes per service, each from 1 to {@link MAX_REPLICAS}. */
+export function parseReplicas(args: readonly string[] = []): Partial<Record<ServiceName, number>> {
+  const replicas: Partial<Record<ServiceName, number>> = {};
+  for (const pair of args.flatMap((arg) => arg.split(','))) {
+    const [name, count, ...rest] = pair.trim().split('=');
+    const n = Number(count);
+    if (!(SERVICES as readonly string[]).includes(name) || rest.length > 0 || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) {
+      throw new Error(`--replicas takes SERVICE=N (${SERVICES.join(', ')}; N from 1 to ${MAX_REPLICAS}), got ${pair}`);
+    }
+    replicas[name as ServiceName] = n;
+  }
+  return replicas;
+}
+
+/** `--alone STAGE`: one of the consumer stages, or undefined when not given. */
+export function parseConsumerStage(value: string | undefined): ConsumerStage | undefined {
+  if (value === undefined) return undefined;
+  if (!(CONSUMER_STAGES as readonly string[]).includes(value)) throw new Error(`--alone takes one of ${CONSUMER_STAGES.join(', ')}, got ${value}`);
+  return value as ConsumerStage;
+}
 
 export interface PipelineBenchOptions {
   /** Leads measured (after the warm-up). */
@@ -63,7 +85,7 @@ export interface PipelineBenchOptions {
    * that backlog with the machine to itself (besides PostgreSQL, Kafka and Redis), then the stages
    * after it are started. End-to-end and latency figures then include the hold.
    */
-  alone?: AloneStage;
+  alone?: ConsumerStage;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -125,7 +147,7 @@ export interface PipelineBenchResult {
   /** CPU time from the first measured lead sent to the last one past the notifier. */
   cpu: CpuFigures;
   /** With `alone`: the stage draining its backlog, from its first round out after its restart until it passed every lead on. */
-  alone?: { stage: AloneStage; leads: number; seconds: number; perSecond: number; cpu: CpuFigures };
+  alone?: { stage: ConsumerStage; leads: number; seconds: number; perSecond: number; cpu: CpuFigures };
   cpuProfileDir?: string;
 }
 
@@ -289,7 +311,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       // The n-th replica profiles into its own file.
       for (let n = 1; n <= replicas(name); n++) started[name].push(await env.start(name, serviceEnv[name], nodeArgs(n === 1 ? name : `${name}-${n}`)));
     }
-    await Promise.all((['enricher', 'validator', 'notifier'] as const).map((name) => env.waitForStableGroup(name, replicas(name))));
+    await Promise.all(CONSUMER_STAGES.map((name) => env.waitForStableGroup(name, replicas(name))));
     // Each request carries an Idempotency-Key, as the import CLI's do, so a request that fails on
     // the network (a keep-alive connection closed under it) is sent again without a second lead.
     // undici's request() rather than fetch: the load generator shares the two cores with the
@@ -434,9 +456,14 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       await poll(async () => (await progress())[waiting] >= options.leads, 180_000 + options.leads * 5, `${options.leads} leads waiting for the ${stage}`, 250);
       log(`starting the ${stage} on its backlog of ${options.leads} leads`);
       // The window opens when its first round is out, so the processes' start-up is not in it.
-      const starting = Promise.all(started[stage].map((replica) => replica.start()));
+      let startFailure: unknown = null;
+      const starting = Promise.all(started[stage].map((replica) => replica.start())).then(
+        () => undefined,
+        (error: unknown) => void (startFailure = error),
+      );
       const from = await poll(
         async () => {
+          if (startFailure !== null) throw startFailure;
           const at = Date.now();
           const now = await progress();
           return now[done] > 0 ? { at, done: now[done], cpu: cpuSnapshot(servicePids()) } : null;
@@ -446,6 +473,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
         20,
       );
       await starting;
+      if (startFailure !== null) throw startFailure;
       const to = await poll(
         async () => {
           const at = Date.now();

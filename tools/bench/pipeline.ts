@@ -10,20 +10,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commonEnvSchema, loadConfig } from '@leadpipe/config';
-import { AloneStage, formatPipelineResult, MAX_REPLICAS, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
-import { parseEnvPairs, parseReplicas } from './bench-env';
+import { formatPipelineResult, parseConsumerStage, parseReplicas, PIPELINE_BENCH_DEFAULTS, PipelineBenchOptions, runPipelineBench } from './pipeline-bench';
+import { parseEnvPairs } from './bench-env';
 import { postgresFaultHint } from './cpu-usage';
 import { formatMachineReference, measureMachineReference } from './machine-reference';
 
 const QUICK_LEADS = 2_000;
-const ALONE_STAGES: readonly AloneStage[] = ['enricher', 'validator', 'notifier'];
-
-function aloneStage(value: string | undefined): AloneStage | undefined {
-  if (value === undefined) return undefined;
-  if (!(ALONE_STAGES as readonly string[]).includes(value)) throw new Error(`--alone takes one of ${ALONE_STAGES.join(', ')}, got ${value}`);
-  return value as AloneStage;
-}
-
 function options(): PipelineBenchOptions {
   const { values } = parseArgs({
     options: {
@@ -60,8 +52,8 @@ function options(): PipelineBenchOptions {
     serviceNodeArgs: values['node-arg'] ?? [],
     serviceEnv: parseEnvPairs(values.env),
     setupSql: values.sql === undefined ? undefined : readFileSync(values.sql, 'utf8'),
-    replicas: parseReplicas(values.replicas, MAX_REPLICAS),
-    alone: aloneStage(values.alone),
+    replicas: parseReplicas(values.replicas),
+    alone: parseConsumerStage(values.alone),
     log: (line) => console.log(line),
   };
 }
