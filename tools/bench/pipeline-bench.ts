@@ -83,7 +83,7 @@ export interface PipelineBenchOptions {
    * Measures one consumer stage alone: it and the stages after it are stopped before the measured
    * leads are sent; once all of them wait for it, it is started again and timed while it drains
    * that backlog with the machine to itself (besides PostgreSQL, Kafka and Redis), then the stages
-   * after it are started. End-to-end and latency figures then include the hold.
+   * after it are started. End-to-end, latency and the run's CPU figures then include the hold.
    */
   alone?: ConsumerStage;
   /** Progress lines (default: none). */
@@ -374,6 +374,11 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       return now.validated >= identities && now.notified === now.validated ? now : null;
     }, 60_000, 'the notifier caught up with the warm-up', 250);
     const base = validatedAfterWarmUp;
+    /** Leads of the measured run past each stage so far. */
+    const progress = async (): Promise<Omit<Sample, 'at' | 'accepted'>> => {
+      const now = await read();
+      return { relayed: now.relayed - base.relayed, enriched: now.enriched - base.enriched, validated: now.validated - base.validated, notified: now.notified - base.notified };
+    };
 
     if (options.alone) {
       const held = [options.alone, ...STAGES[options.alone].after];
@@ -394,15 +399,7 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       while (sampling) {
         const at = Date.now();
         try {
-          const now = await read();
-          samples.push({
-            at,
-            accepted,
-            relayed: now.relayed - base.relayed,
-            enriched: now.enriched - base.enriched,
-            validated: now.validated - base.validated,
-            notified: now.notified - base.notified,
-          });
+          samples.push({ at, accepted, ...(await progress()) });
         } catch {
           // A missed sample only coarsens the stage figures.
         }
@@ -449,10 +446,20 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
     if (options.alone) {
       const stage = options.alone;
       const { waiting, done, after } = STAGES[stage];
-      const progress = async (): Promise<Record<'relayed' | 'enriched' | 'validated' | 'notified', number>> => {
-        const now = await read();
-        return { relayed: now.relayed - base.relayed, enriched: now.enriched - base.enriched, validated: now.validated - base.validated, notified: now.notified - base.notified };
-      };
+      /** When `atLeast` leads are past the stage: the time, the count and (then only) every process's CPU. */
+      const passed = (atLeast: number, timeoutMs: number, what: string, intervalMs: number, failed: () => unknown = () => null) =>
+        poll(
+          async () => {
+            const failure = failed();
+            if (failure !== null) throw failure;
+            const at = Date.now();
+            const now = (await progress())[done];
+            return now >= atLeast ? { at, done: now, cpu: cpuSnapshot(servicePids()) } : null;
+          },
+          timeoutMs,
+          what,
+          intervalMs,
+        );
       await poll(async () => (await progress())[waiting] >= options.leads, 180_000 + options.leads * 5, `${options.leads} leads waiting for the ${stage}`, 250);
       log(`starting the ${stage} on its backlog of ${options.leads} leads`);
       // The window opens when its first round is out, so the processes' start-up is not in it.
@@ -461,29 +468,10 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
         () => undefined,
         (error: unknown) => void (startFailure = error),
       );
-      const from = await poll(
-        async () => {
-          if (startFailure !== null) throw startFailure;
-          const at = Date.now();
-          const now = await progress();
-          return now[done] > 0 ? { at, done: now[done], cpu: cpuSnapshot(servicePids()) } : null;
-        },
-        120_000,
-        `the ${stage}'s first round`,
-        20,
-      );
+      const from = await passed(1, 120_000, `the ${stage}'s first round`, 20, () => startFailure);
       await starting;
       if (startFailure !== null) throw startFailure;
-      const to = await poll(
-        async () => {
-          const at = Date.now();
-          const now = await progress();
-          return now[done] >= options.leads ? { at, done: now[done], cpu: cpuSnapshot(servicePids()) } : null;
-        },
-        180_000 + options.leads * 5,
-        `the ${stage} through its backlog`,
-        100,
-      );
+      const to = await passed(options.leads, 180_000 + options.leads * 5, `the ${stage} through its backlog`, 100);
       const seconds = (to.at - from.at) / 1000;
       alone = { stage, leads: to.done - from.done, seconds, perSecond: (to.done - from.done) / seconds, cpu: cpuBetween(from.cpu, to.cpu, 'bench (load, sim, receiver)') };
       log(`the ${stage} drained ${alone.leads} leads in ${seconds.toFixed(1)} s`);
@@ -619,7 +607,7 @@ export function formatPipelineResult(r: PipelineBenchResult): string[] {
     'result',
     `${pad('leads')}${r.leads} (${r.options.identities} identities, pre-warmed in the cache), ${r.options.rate ? `sent at ${r.options.rate}/s` : `${r.options.senders} senders`}, batches of ${r.options.batchSize}${scaled.length > 0 ? `; replicas: ${scaled.map((service) => `${service} ${replicasOf(service)}`).join(', ')}` : ''}`,
     `${pad('stored')}${r.stored} (${Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}); dead letters ${r.deadLetters}; alerts sent ${r.alertsSent}`,
-    ...(alone ? [`${pad('note')}the ${alone.stage} was held until every lead waited for it: end to end and latency include the hold`] : []),
+    ...(alone ? [`${pad('note')}the ${alone.stage} was held until every lead waited for it: end to end, latency and the run's CPU include the hold and its restart`] : []),
     `${pad('end to end')}${num(r.endToEnd.leadsPerSecond)} leads/s (first accept to last stored, ${num(r.endToEnd.seconds, 1)} s); sustained (10–90 % stored) ${num(r.endToEnd.sustainedLeadsPerSecond)} leads/s`,
     `${pad('accept → stored latency')}${percentilesLine(r.latencyMs)}, max ${num(r.latencyMs.max)} ms`,
     `${pad('  accept → enriched')}${percentilesLine(r.hopLatencyMs.acceptToEnriched)} (ingest, relay, enricher's queue)`,
