@@ -14,8 +14,14 @@ export function parseEnvPairs(pairs: readonly string[] = []): Record<string, str
 }
 
 /** Polls with a deadline (see tools/harness waitFor), in the benchmark's argument order. */
-export function poll<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
-  return waitFor(probe, { timeoutMs, intervalMs, what });
+export function poll<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 250,
+  signal?: AbortSignal,
+): Promise<T> {
+  return waitFor(probe, { timeoutMs, intervalMs, what, signal });
 }
 
 /**

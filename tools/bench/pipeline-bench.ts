@@ -447,11 +447,9 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
       const stage = options.alone;
       const { waiting, done, after } = STAGES[stage];
       /** When `atLeast` leads are past the stage: the time, the count and (then only) every process's CPU. */
-      const passed = (atLeast: number, timeoutMs: number, what: string, intervalMs: number, failed: () => unknown = () => null) =>
+      const passed = (atLeast: number, timeoutMs: number, what: string, intervalMs: number, signal?: AbortSignal) =>
         poll(
           async () => {
-            const failure = failed();
-            if (failure !== null) throw failure;
             const at = Date.now();
             const now = (await progress())[done];
             return now >= atLeast ? { at, done: now, cpu: cpuSnapshot(servicePids()) } : null;
@@ -459,18 +457,20 @@ export async function runPipelineBench(options: PipelineBenchOptions, infra: Inf
           timeoutMs,
           what,
           intervalMs,
+          signal,
         );
       await poll(async () => (await progress())[waiting] >= options.leads, 180_000 + options.leads * 5, `${options.leads} leads waiting for the ${stage}`, 250);
       log(`starting the ${stage} on its backlog of ${options.leads} leads`);
-      // The window opens when its first round is out, so the processes' start-up is not in it.
-      let startFailure: unknown = null;
+      // The window opens when its first round is out, so the processes' start-up is not in it; a
+      // replica that fails to start ends that wait at once, with its error.
+      const startFailed = new AbortController();
       const starting = Promise.all(started[stage].map((replica) => replica.start())).then(
         () => undefined,
-        (error: unknown) => void (startFailure = error),
+        (error: unknown) => startFailed.abort(error),
       );
-      const from = await passed(1, 120_000, `the ${stage}'s first round`, 20, () => startFailure);
+      const from = await passed(1, 120_000, `the ${stage}'s first round`, 20, startFailed.signal);
       await starting;
-      if (startFailure !== null) throw startFailure;
+      startFailed.signal.throwIfAborted();
       const to = await passed(options.leads, 180_000 + options.leads * 5, `the ${stage} through its backlog`, 100);
       const seconds = (to.at - from.at) / 1000;
       alone = { stage, leads: to.done - from.done, seconds, perSecond: (to.done - from.done) / seconds, cpu: cpuBetween(from.cpu, to.cpu, 'bench (load, sim, receiver)') };

@@ -65,19 +65,20 @@ export class ServiceProcess {
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     this.child = child;
-    this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-    await this.waitReady();
-  }
-
-  async waitReady(timeoutMs = 60_000): Promise<void> {
-    await waitFor(
-      async () => {
-        if (!this.running) throw new Error(`${this.name} exited (see ${this.logDir}/${this.logName}.log)`);
-        const res = await fetch(`${this.url}/health/ready`);
-        return res.ok;
-      },
-      { timeoutMs, intervalMs: 200, what: `${this.name} ready` },
+    // A process that exits before it is ready ends the wait at once, with its exit status.
+    const exitedEarly = new AbortController();
+    this.exited = new Promise((resolveExit) =>
+      child.once('exit', (code, signal) => {
+        exitedEarly.abort(new Error(`${this.name} exited with ${signal ?? `code ${code}`} before it was ready (see ${this.logDir}/${this.logName}.log)`));
+        resolveExit(code);
+      }),
     );
+    await waitFor(async () => (await fetch(`${this.url}/health/ready`)).ok, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: `${this.name} ready`,
+      signal: exitedEarly.signal,
+    });
   }
 
   /** SIGKILL: no drain, no commit: the crash case. */
